@@ -1,0 +1,48 @@
+# The two commands the README shows: `make run` and `make test`. Everything else is a step of theirs.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install system-packages messages run test lint check bench clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required")'
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e ".[dev]"
+	rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+system-packages:
+	@bash scripts/install-system-packages.sh
+
+messages: $(STAMP) system-packages
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=var -v 0
+
+install: $(STAMP) system-packages messages
+
+run: install
+	$(PY) manage.py migrate --no-input -v 0
+	$(PY) manage.py createcachetable
+	$(PY) manage.py seed_demo
+	@echo ""
+	@echo "The portal runs at http://$(HOST):$(PORT)/  (Ctrl-C stops it and the embedded database)"
+	DJANGO_DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+check: $(STAMP)
+	$(PY) manage.py check --fail-level WARNING
+	$(PY) manage.py makemigrations --check --dry-run -v 1
+	bash scripts/check-deploy.sh
+
+test: install lint check
+	$(VENV)/bin/pytest
+
+clean:
+	rm -rf $(VENV) var

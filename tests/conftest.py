@@ -1,0 +1,67 @@
+"""Shared fixtures. Tests run on real PostgreSQL (embedded unless DATABASE_URL is set)."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+
+from tenants.roles import Role
+from tests.tenants.factories import MembershipFactory, OrganisationFactory
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache():
+    """Rate limits live in the cache: each test starts with none used."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def organisation_a(db):
+    return OrganisationFactory(short_name="AMB GE", slug="ge", canton="GE")
+
+
+@pytest.fixture
+def organisation_b(db):
+    return OrganisationFactory(short_name="PK Bau", slug="pk-bau", kind="joint_commission", canton="CH")
+
+
+def _member(organisation, role):
+    return MembershipFactory(organisation=organisation, role=role).user
+
+
+@pytest.fixture
+def admin_a(organisation_a):
+    return _member(organisation_a, Role.ADMINISTRATOR)
+
+
+@pytest.fixture
+def reader_a(organisation_a):
+    return _member(organisation_a, Role.READER)
+
+
+@pytest.fixture
+def worker_a(organisation_a):
+    return _member(organisation_a, Role.CASE_WORKER)
+
+
+@pytest.fixture
+def admin_b(organisation_b):
+    return _member(organisation_b, Role.ADMINISTRATOR)
+
+
+@pytest.fixture
+def worker_b(organisation_b):
+    return _member(organisation_b, Role.CASE_WORKER)
+
+
+@pytest.fixture
+def signed_in(client):
+    """Sign a user in with both factors done (the user must already be enrolled)."""
+
+    def sign_in(user):
+        client.force_login(user)
+        return client
+
+    return sign_in
