@@ -10,6 +10,7 @@ so ``manage.py`` commands, the development server and the test run share one ser
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -32,7 +33,9 @@ def embedded_server(data_dir: Path):
 
 
 def _ensure_database(server, name: str) -> None:
-    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}';")
+    if not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
+        raise ValueError(f"Not a plain database name: {name!r}")
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}';")  # noqa: S608 (checked above)
     if "(1 row)" not in exists:
         server.psql(f'CREATE DATABASE "{name}";')
 

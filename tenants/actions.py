@@ -72,7 +72,9 @@ def _send_invitation(membership: Membership, *, new_user: bool) -> None:
     send_mail(settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject, body, None, [user.email])
 
 
-def _get_or_create_user(*, email: str, first_name: str, last_name: str, language: str = "") -> tuple[User, bool]:
+def _get_or_create_user(
+    *, email: str, first_name: str, last_name: str, language: str = ""
+) -> tuple[User, bool]:
     email = User.objects.normalize_email(email).strip().lower()
     user = User.objects.filter(email__iexact=email).first()
     if user is not None:
@@ -98,7 +100,9 @@ def invite_member(
     """Add a person to ``organisation``; a new person gets a link to choose a password."""
     if role not in Role.values:
         raise ValidationError({"role": _("Unknown role.")})
-    user, created = _get_or_create_user(email=email, first_name=first_name, last_name=last_name, language=language)
+    user, created = _get_or_create_user(
+        email=email, first_name=first_name, last_name=last_name, language=language
+    )
     membership = Membership.objects.filter(user=user, organisation=organisation).first()
     if membership is not None and membership.is_active:
         raise ValidationError({"email": _("This person is already a member of the organisation.")})
@@ -110,7 +114,9 @@ def invite_member(
     membership.invited_by = acting_user
     membership.full_clean(exclude=["user", "organisation", "invited_by"])
     membership.save()
-    transaction.on_commit(lambda: _send_invitation(membership, new_user=created or not user.has_usable_password()))
+    transaction.on_commit(
+        lambda: _send_invitation(membership, new_user=created or not user.has_usable_password())
+    )
     return membership
 
 

@@ -65,7 +65,9 @@ def resolve(request) -> TenantContext:
             logger.warning("Session named organisation %s outside the user's memberships; reset.", wanted)
         chosen = memberships[0]
         request.session[SESSION_KEY] = chosen.organisation_id
-    return TenantContext(memberships=memberships, membership=chosen, capabilities=capabilities_of(chosen.role))
+    return TenantContext(
+        memberships=memberships, membership=chosen, capabilities=capabilities_of(chosen.role)
+    )
 
 
 def activate(request, organisation_id: int) -> Membership | None:

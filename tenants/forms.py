@@ -41,6 +41,8 @@ class MembershipForm(forms.Form):
 
 
 class OrganisationDetailsForm(forms.ModelForm):
+    website = forms.URLField(label=_("website"), required=False, assume_scheme="https")
+
     class Meta:
         model = Organisation
         fields = ["email", "phone", "street", "postcode", "city", "website"]
@@ -50,6 +52,7 @@ class CreateOrganisationForm(forms.ModelForm):
     admin_email = forms.EmailField(label=_("E-mail of the first administrator"))
     admin_first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
     admin_last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    website = forms.URLField(label=_("website"), required=False, assume_scheme="https")
 
     class Meta:
         model = Organisation
@@ -69,4 +72,7 @@ class CreateOrganisationForm(forms.ModelForm):
             "city",
             "website",
         ]
-        widgets = {"kind": forms.Select(choices=OrganisationKind.choices), "canton": forms.Select(choices=Canton.choices)}
+        widgets = {
+            "kind": forms.Select(choices=OrganisationKind.choices),
+            "canton": forms.Select(choices=Canton.choices),
+        }

@@ -11,5 +11,7 @@ urlpatterns = [
     path("organisation/members/<int:membership_id>/", views.member_edit, name="member-edit"),
     path("organisation/settings/", views.organisation_settings, name="settings"),
     path("operator/organisations/", views.operator_organisation_list, name="operator-organisations"),
-    path("operator/organisations/new/", views.operator_organisation_create, name="operator-organisation-create"),
+    path(
+        "operator/organisations/new/", views.operator_organisation_create, name="operator-organisation-create"
+    ),
 ]

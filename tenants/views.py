@@ -71,9 +71,13 @@ def switch_organisation(request):
         # Same answer for an organisation that does not exist and one the user is not in.
         raise Http404(_("Organisation not found."))
     target = form.cleaned_data.get("next") or ""
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         target = "home"
-    messages.success(request, _("You are now working for %(name)s.") % {"name": request.tenant.organisation.name})
+    messages.success(
+        request, _("You are now working for %(name)s.") % {"name": request.tenant.organisation.name}
+    )
     return redirect(target)
 
 
@@ -99,7 +103,10 @@ def member_invite(request):
     if request.method == "POST" and form.is_valid():
         try:
             membership = actions.invite_member(
-                organisation=organisation, acting_user=request.user, language=request.LANGUAGE_CODE, **form.cleaned_data
+                organisation=organisation,
+                acting_user=request.user,
+                language=request.LANGUAGE_CODE,
+                **form.cleaned_data,
             )
         except ValidationError as error:
             _add_errors(form, error)
@@ -113,7 +120,11 @@ def member_invite(request):
 def member_edit(request, membership_id: int):
     organisation = request.tenant.organisation
     membership = selectors.membership_in(organisation, membership_id)
-    initial = {"role": membership.role, "valid_until": membership.valid_until, "is_active": membership.is_active}
+    initial = {
+        "role": membership.role,
+        "valid_until": membership.valid_until,
+        "is_active": membership.is_active,
+    }
     form = MembershipForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -124,7 +135,9 @@ def member_edit(request, membership_id: int):
             messages.success(request, _("The membership has been saved."))
             return redirect("tenants:members")
     return render(
-        request, "tenants/member_edit.html", {"form": form, "membership": membership, "organisation": organisation}
+        request,
+        "tenants/member_edit.html",
+        {"form": form, "membership": membership, "organisation": organisation},
     )
 
 
@@ -134,7 +147,9 @@ def organisation_settings(request):
     form = OrganisationDetailsForm(request.POST or None, instance=organisation)
     if request.method == "POST" and form.is_valid():
         actions.update_organisation_details(
-            organisation=organisation, acting_user=request.user, **{f: form.cleaned_data[f] for f in form.fields}
+            organisation=organisation,
+            acting_user=request.user,
+            **{f: form.cleaned_data[f] for f in form.fields},
         )
         messages.success(request, _("The organisation's details have been saved."))
         return redirect("tenants:settings")

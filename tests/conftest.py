@@ -9,6 +9,14 @@ from tenants.roles import Role
 from tests.tenants.factories import MembershipFactory, OrganisationFactory
 
 
+def pytest_collection_modifyitems(config, items):
+    """Browser tests run last: they keep a Chromium and Playwright's event loop open."""
+    browser = [item for item in items if "/tests/browser/" in str(item.path)]
+    for item in browser:
+        item.add_marker(pytest.mark.browser)
+    items[:] = [item for item in items if item not in browser] + browser
+
+
 @pytest.fixture(autouse=True)
 def _isolated_cache():
     """Rate limits live in the cache: each test starts with none used."""

@@ -64,6 +64,8 @@ class RequireSecondFactorMiddleware:
             return None
         if has_second_factor(request):
             return None
-        if request.path.startswith("/api/") or request.headers.get("accept", "").startswith("application/json"):
+        if request.path.startswith("/api/") or request.headers.get("accept", "").startswith(
+            "application/json"
+        ):
             return JsonResponse({"detail": "Two-factor enrolment required."}, status=403)
         return redirect("mfa_activate_totp")

@@ -5,8 +5,18 @@ from __future__ import annotations
 # code: (German, French, Italian, English)
 CANTONS = {
     "AG": ("Aargau", "Argovie", "Argovia", "Aargau"),
-    "AI": ("Appenzell Innerrhoden", "Appenzell Rhodes-Intérieures", "Appenzello Interno", "Appenzell Innerrhoden"),
-    "AR": ("Appenzell Ausserrhoden", "Appenzell Rhodes-Extérieures", "Appenzello Esterno", "Appenzell Ausserrhoden"),
+    "AI": (
+        "Appenzell Innerrhoden",
+        "Appenzell Rhodes-Intérieures",
+        "Appenzello Interno",
+        "Appenzell Innerrhoden",
+    ),
+    "AR": (
+        "Appenzell Ausserrhoden",
+        "Appenzell Rhodes-Extérieures",
+        "Appenzello Esterno",
+        "Appenzell Ausserrhoden",
+    ),
     "BE": ("Bern", "Berne", "Berna", "Bern"),
     "BL": ("Basel-Landschaft", "Bâle-Campagne", "Basilea Campagna", "Basel-Landschaft"),
     "BS": ("Basel-Stadt", "Bâle-Ville", "Basilea Città", "Basel-Stadt"),
@@ -63,15 +73,57 @@ def cantonal_organisations():
 
 # slug, short name, (German, French, Italian, English) sector names
 JOINT_COMMISSIONS = [
-    ("pk-bau", "PK Bau", ("Bauhauptgewerbe", "secteur principal de la construction", "edilizia principale", "main construction")),
-    ("pk-elektro", "PK Elektro", ("Elektro- und Telekommunikations-Installationsgewerbe", "installation électrique et télécommunication", "installazione elettrica e telecomunicazioni", "electrical installation")),
-    ("pk-maler", "PK Maler Gipser", ("Maler- und Gipsergewerbe", "plâtrerie-peinture", "gessatura e pittura", "painting and plastering")),
-    ("pk-gebaeudehuelle", "PK Gebäudehülle", ("Gebäudehülle", "enveloppe des édifices", "involucro edilizio", "building envelope")),
+    (
+        "pk-bau",
+        "PK Bau",
+        (
+            "Bauhauptgewerbe",
+            "secteur principal de la construction",
+            "edilizia principale",
+            "main construction",
+        ),
+    ),
+    (
+        "pk-elektro",
+        "PK Elektro",
+        (
+            "Elektro- und Telekommunikations-Installationsgewerbe",
+            "installation électrique et télécommunication",
+            "installazione elettrica e telecomunicazioni",
+            "electrical installation",
+        ),
+    ),
+    (
+        "pk-maler",
+        "PK Maler Gipser",
+        ("Maler- und Gipsergewerbe", "plâtrerie-peinture", "gessatura e pittura", "painting and plastering"),
+    ),
+    (
+        "pk-gebaeudehuelle",
+        "PK Gebäudehülle",
+        ("Gebäudehülle", "enveloppe des édifices", "involucro edilizio", "building envelope"),
+    ),
     ("pk-reinigung", "PK Reinigung", ("Reinigungsbranche", "nettoyage", "pulizia", "cleaning")),
-    ("pk-sicherheit", "PK Sicherheit", ("Sicherheitsdienstleistungen", "services de sécurité", "servizi di sicurezza", "security services")),
-    ("pk-gastgewerbe", "PK Gastgewerbe", ("Gastgewerbe", "hôtellerie-restauration", "settore alberghiero e della ristorazione", "hospitality")),
-    ("pk-personalverleih", "PK Personalverleih", ("Personalverleih", "location de services", "prestito di personale", "temporary agency work")),
-    ("pk-holzbau", "PK Holzbau", ("Holzbau", "construction en bois", "costruzioni in legno", "timber construction")),
+    (
+        "pk-sicherheit",
+        "PK Sicherheit",
+        ("Sicherheitsdienstleistungen", "services de sécurité", "servizi di sicurezza", "security services"),
+    ),
+    (
+        "pk-gastgewerbe",
+        "PK Gastgewerbe",
+        ("Gastgewerbe", "hôtellerie-restauration", "settore alberghiero e della ristorazione", "hospitality"),
+    ),
+    (
+        "pk-personalverleih",
+        "PK Personalverleih",
+        ("Personalverleih", "location de services", "prestito di personale", "temporary agency work"),
+    ),
+    (
+        "pk-holzbau",
+        "PK Holzbau",
+        ("Holzbau", "construction en bois", "costruzioni in legno", "timber construction"),
+    ),
 ]
 
 
@@ -159,7 +211,14 @@ PEOPLE = [
     ("inspector.ge@demo.example", "Sophie", "Rochat", "fr", False, [("ge-authority", "inspector")]),
     ("reader.ge@demo.example", "Marc", "Dubois", "fr", False, [("ge-authority", "reader")]),
     ("admin.zh@demo.example", "Anna", "Meier", "de", False, [("zh-authority", "administrator")]),
-    ("case.zh@demo.example", "Thomas", "Keller", "de", False, [("zh-authority", "case_worker"), ("zh-tpk", "reader")]),
+    (
+        "case.zh@demo.example",
+        "Thomas",
+        "Keller",
+        "de",
+        False,
+        [("zh-authority", "case_worker"), ("zh-tpk", "reader")],
+    ),
     ("inspector.zh@demo.example", "Sandra", "Huber", "de", False, [("zh-authority", "inspector")]),
     ("reader.zh@demo.example", "Peter", "Widmer", "de", False, [("zh-authority", "reader")]),
     ("admin.ti@demo.example", "Giulia", "Bernasconi", "it", False, [("ti-authority", "administrator")]),
@@ -168,7 +227,14 @@ PEOPLE = [
     ("case.pkbau@demo.example", "Beatrice", "Steiner", "de", False, [("pk-bau", "case_worker")]),
     ("case.pkelektro@demo.example", "Daniel", "Frei", "de", False, [("pk-elektro", "case_worker")]),
     # A controller of a control association working for two joint commissions.
-    ("inspector.kv@demo.example", "Reto", "Gerber", "de", False, [("kv-bau-nordwest", "inspector"), ("pk-bau", "inspector"), ("pk-maler", "inspector")]),
+    (
+        "inspector.kv@demo.example",
+        "Reto",
+        "Gerber",
+        "de",
+        False,
+        [("kv-bau-nordwest", "inspector"), ("pk-bau", "inspector"), ("pk-maler", "inspector")],
+    ),
     ("admin.kv@demo.example", "Nadine", "Schmid", "de", False, [("kv-bau-nordwest", "administrator")]),
     ("operator@demo.example", "Martin", "Aebi", "de", True, [("seco", "administrator")]),
     ("analyst.seco@demo.example", "Laura", "Bianchi", "it", False, [("seco", "reader")]),

@@ -29,7 +29,9 @@ class UserFactory(factory.django.DjangoModelFactory):
 def enrol_totp(user) -> str:
     """Give ``user`` a TOTP authenticator; returns the secret for computing codes."""
     secret = pyotp.random_base32()
-    Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": encrypt_text(secret)})
+    Authenticator.objects.create(
+        user=user, type=Authenticator.Type.TOTP, data={"secret": encrypt_text(secret)}
+    )
     return secret
 
 

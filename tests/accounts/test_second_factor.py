@@ -32,7 +32,14 @@ def _password_step(client, user):
 
 @pytest.mark.parametrize(
     "path",
-    ["/de/", "/de/organisation/members/", "/de/organisation/settings/", "/cms/", "/cms/pages/", "/de/accounts/password/change/"],
+    [
+        "/de/",
+        "/de/organisation/members/",
+        "/de/organisation/settings/",
+        "/cms/",
+        "/cms/pages/",
+        "/de/accounts/password/change/",
+    ],
 )
 def test_a_signed_in_user_without_second_factor_is_sent_to_enrolment(client, unenrolled, path):
     _password_step(client, unenrolled)
@@ -61,7 +68,9 @@ def test_enrolment_opens_the_portal_and_shows_recovery_codes(client, unenrolled)
     assert Authenticator.objects.filter(user=unenrolled, type=Authenticator.Type.TOTP).exists()
     codes = client.get(reverse("mfa_view_recovery_codes"))
     assert codes.status_code == 200
-    unused = RecoveryCodes(Authenticator.objects.get(user=unenrolled, type="recovery_codes")).get_unused_codes()
+    unused = RecoveryCodes(
+        Authenticator.objects.get(user=unenrolled, type="recovery_codes")
+    ).get_unused_codes()
     assert len(unused) == 10
     assert unused[0] in codes.content.decode()
     home = client.get("/de/")

@@ -20,7 +20,9 @@ class Command(BaseCommand):
             raise CommandError("Demo tools are disabled here (PORTAL_DEMO_TOOLS is off).")
         if email.lower() not in {person[0] for person in PEOPLE}:
             raise CommandError(f"{email} is not a demo user.")
-        authenticator = Authenticator.objects.filter(user__email__iexact=email, type=Authenticator.Type.TOTP).first()
+        authenticator = Authenticator.objects.filter(
+            user__email__iexact=email, type=Authenticator.Type.TOTP
+        ).first()
         if authenticator is None:
             raise CommandError(f"{email} has no TOTP authenticator; run seed_demo first.")
         secret = decrypt_text(authenticator.data["secret"])

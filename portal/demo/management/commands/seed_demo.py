@@ -19,7 +19,9 @@ class Command(BaseCommand):
             raise CommandError("Demo data is disabled here (PORTAL_DEMO_TOOLS is off).")
         people = seed()
         self.stdout.write(
-            self.style.SUCCESS(f"Demo data ready: {Organisation.objects.count()} organisations, {len(people)} people.")
+            self.style.SUCCESS(
+                f"Demo data ready: {Organisation.objects.count()} organisations, {len(people)} people."
+            )
         )
         if options["quiet"]:
             return
@@ -30,4 +32,6 @@ class Command(BaseCommand):
         self.stdout.write("")
         for person in people:
             operator = "  [platform operator]" if person["operator"] else ""
-            self.stdout.write(f"  {person['email']:<32} TOTP {person['totp_secret']}  {person['memberships']}{operator}")
+            self.stdout.write(
+                f"  {person['email']:<32} TOTP {person['totp_secret']}  {person['memberships']}{operator}"
+            )

@@ -1,0 +1,77 @@
+"""seed_demo builds a realistic set and is idempotent."""
+
+from __future__ import annotations
+
+import pytest
+from allauth.mfa.models import Authenticator
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from portal.crypto import decrypt_text
+from tenants.models import Membership, Organisation
+from tenants.roles import Role
+
+pytestmark = pytest.mark.django_db
+User = get_user_model()
+
+
+def _snapshot():
+    organisations = sorted(
+        Organisation.objects.values_list(
+            "slug", "short_name", "kind", "canton", "name_de", "name_fr", "is_active"
+        )
+    )
+    users = sorted(User.objects.values_list("email", "first_name", "password", "is_platform_operator"))
+    memberships = sorted(
+        Membership.objects.values_list(
+            "user__email", "organisation__slug", "role", "is_active", "valid_until"
+        )
+    )
+    secrets = sorted(
+        (a.user.email, a.type, decrypt_text(a.data.get("secret") or a.data.get("seed")))
+        for a in Authenticator.objects.select_related("user")
+    )
+    return organisations, users, memberships, secrets
+
+
+def test_seed_demo_twice_leaves_the_same_data(capsys):
+    call_command("seed_demo", "--quiet")
+    first = _snapshot()
+    call_command("seed_demo", "--quiet")
+    assert _snapshot() == first
+
+
+def test_the_demo_covers_every_kind_of_body_and_every_role():
+    call_command("seed_demo", "--quiet")
+    authorities = Organisation.objects.filter(kind="cantonal_authority")
+    assert authorities.count() == 26
+    assert Organisation.objects.filter(kind="tripartite_commission").count() == 26
+    assert Organisation.objects.filter(kind="joint_commission").count() >= 8
+    assert Organisation.objects.filter(kind="control_association").count() == 3
+    assert Organisation.objects.filter(kind="federal_secretariat").count() == 1
+    assert Organisation.objects.filter(kind="umbrella_association").count() == 1
+    assert set(Membership.objects.values_list("role", flat=True)) == set(Role.values)
+    assert User.objects.filter(is_platform_operator=True).exists()
+    # Somebody works for several organisations, as control associations do.
+    assert any(user.memberships.count() > 1 for user in User.objects.all())
+
+
+def test_the_demo_sign_ins_are_printed_with_their_totp_secrets(capsys):
+    call_command("seed_demo")
+    out = capsys.readouterr().out
+    assert "case.ge@demo.example" in out
+    secret = decrypt_text(
+        Authenticator.objects.get(user__email="case.ge@demo.example", type=Authenticator.Type.TOTP).data[
+            "secret"
+        ]
+    )
+    assert secret in out
+
+
+def test_demo_tools_are_refused_where_disabled(settings):
+    from django.core.management.base import CommandError
+
+    settings.PORTAL_DEMO_TOOLS = False
+    with pytest.raises(CommandError):
+        call_command("seed_demo", "--quiet")
+    assert not Organisation.objects.exists()
