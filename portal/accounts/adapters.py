@@ -5,6 +5,9 @@ from __future__ import annotations
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django.conf import settings
+from django.shortcuts import resolve_url
+from django.utils import translation
 
 from portal.crypto import decrypt_text, encrypt_text
 
@@ -14,6 +17,14 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request) -> bool:
         return False
+
+    def get_login_redirect_url(self, request) -> str:
+        """Land in the person's own language unless they asked for a particular page."""
+        language = getattr(request.user, "preferred_language", "")
+        if language and language in dict(settings.LANGUAGES) and not request.GET.get("next"):
+            with translation.override(language):
+                return resolve_url(settings.LOGIN_REDIRECT_URL)
+        return super().get_login_redirect_url(request)
 
     def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
         """First enrolment follows the password step directly: asking for the password again

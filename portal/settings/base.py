@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "portal.accounts.middleware.RequireSecondFactorMiddleware",
     "tenants.middleware.ActiveOrganisationMiddleware",
+    "portal.core.middleware.CMSAccessMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Axes last: it turns a flagged lockout into the lockout page.
     "axes.middleware.AxesMiddleware",

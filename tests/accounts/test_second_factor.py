@@ -151,3 +151,14 @@ def test_totp_secrets_are_encrypted_in_the_database(client, unenrolled):
     stored = Authenticator.objects.get(user=unenrolled, type=Authenticator.Type.TOTP).data["secret"]
     assert secret not in stored
     assert stored.startswith("v1:")
+
+
+def test_after_sign_in_a_person_lands_in_their_preferred_language(client, organisation_a):
+    person = UserFactory(preferred_language="fr")
+    MembershipFactory(user=person, organisation=organisation_a)
+    secret = enrol_totp(person)
+    _password_step(client, person)
+    response = client.post(MFA_AUTHENTICATE, {"code": pyotp.TOTP(secret).now()})
+    assert response.status_code == 302
+    assert response.url == "/fr/"
+    assert 'lang="fr"' in client.get(response.url).content.decode()

@@ -105,3 +105,17 @@ def test_production_settings_refuse_to_start_without_secrets():
     )
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_a_member_without_editing_rights_is_refused_the_cms_plainly(signed_in, worker_a):
+    response = signed_in(worker_a).get("/cms/")
+    assert response.status_code == 403
+
+
+def test_an_anonymous_visitor_of_the_cms_is_sent_to_the_portal_sign_in(client):
+    response = client.get("/cms/", follow=True)
+    assert response.status_code == 200
+    assert (
+        response.redirect_chain[-1][0].startswith("/de/accounts/login/")
+        or "/accounts/login/" in response.redirect_chain[-1][0]
+    )
