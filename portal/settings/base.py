@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "portal.core",
     "tenants",
     "search",
+    "portal.journal",
     "portal.demo",
     # Wagtail
     "wagtail.contrib.forms",
