@@ -56,6 +56,17 @@ class JournalEntry(models.Model):
         ordering = ["id"]
         indexes = [models.Index(fields=["object_type", "object_id", "id"])]
 
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_type} {self.object_reference}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise RuntimeError("Journal entries are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RuntimeError("Journal entries are append-only.")
+
     def canonical(self) -> str:
         """The fields the hash covers, in a form that does not depend on the database."""
         return json.dumps(
@@ -79,11 +90,3 @@ class JournalEntry(models.Model):
 
     def compute_hash(self) -> str:
         return hashlib.sha256((self.previous_hash + self.canonical()).encode()).hexdigest()
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise RuntimeError("Journal entries are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise RuntimeError("Journal entries are append-only.")
