@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
@@ -30,7 +32,7 @@ def entries(admin_a, organisation_a):
 
 def test_entries_link_into_one_chain(entries):
     assert entries[0].previous_hash == "0" * 64
-    for before, after in zip(entries, entries[1:], strict=False):
+    for before, after in pairwise(entries):
         assert after.previous_hash == before.entry_hash
 
 
