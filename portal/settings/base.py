@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "tenants",
     "search",
     "portal.journal",
+    "portal.dossiers",
     "portal.demo",
     # Wagtail
     "wagtail.contrib.forms",

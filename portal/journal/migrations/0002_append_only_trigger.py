@@ -1,7 +1,7 @@
 """The database itself refuses to change or remove journal entries.
 
-Only someone who can switch triggers off (a database superuser) can alter the table,
-and the hash chain then shows it.
+Only someone who can switch triggers off or truncate the table (its owner or a database
+superuser) can alter it, and the hash chain then shows it.
 """
 
 from django.db import migrations
@@ -16,14 +16,9 @@ $$ LANGUAGE plpgsql;
 CREATE TRIGGER journal_append_only
     BEFORE UPDATE OR DELETE ON journal_journalentry
     FOR EACH ROW EXECUTE FUNCTION journal_refuse_change();
-
-CREATE TRIGGER journal_no_truncate
-    BEFORE TRUNCATE ON journal_journalentry
-    FOR EACH STATEMENT EXECUTE FUNCTION journal_refuse_change();
 """
 
 BACKWARD = """
-DROP TRIGGER IF EXISTS journal_no_truncate ON journal_journalentry;
 DROP TRIGGER IF EXISTS journal_append_only ON journal_journalentry;
 DROP FUNCTION IF EXISTS journal_refuse_change();
 """

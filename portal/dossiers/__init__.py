@@ -1,0 +1,1 @@
+"""Dossiers: control cases about a company, owned by exactly one organisation."""
