@@ -37,6 +37,19 @@ def next_reference(organisation: Organisation, year: int) -> str:
     return f"{reference_prefix(organisation)}-{year}-{sequence.last_number:05d}"
 
 
+def _journal(dossier: Dossier, action: str, *, actor, request, details: dict) -> None:
+    record(
+        action=action,
+        object_type="dossier",
+        object_id=dossier.pk,
+        object_reference=dossier.reference,
+        actor=actor,
+        organisation=dossier.owner,
+        request=request,
+        details=details,
+    )
+
+
 @transaction.atomic
 def create_dossier(*, owner: Organisation, acting_user, request=None, tags=(), **fields) -> Dossier:
     policies.require(acting_user, owner, Capability.CREATE_DOSSIERS)
@@ -51,16 +64,7 @@ def create_dossier(*, owner: Organisation, acting_user, request=None, tags=(), *
     dossier.save()
     if tags:
         dossier.tags.set(list(tags))
-    record(
-        action=Action.CREATE,
-        object_type="dossier",
-        object_id=dossier.pk,
-        object_reference=dossier.reference,
-        actor=acting_user,
-        organisation=owner,
-        request=request,
-        details={"fields": sorted(fields)},
-    )
+    _journal(dossier, Action.CREATE, actor=acting_user, request=request, details={"fields": sorted(fields)})
     return dossier
 
 
@@ -80,14 +84,7 @@ def change_status(*, dossier: Dossier, target: str, acting_user, request=None) -
     previous = locked.status
     locked.status = target
     locked.save(update_fields=["status", "updated_at"])
-    record(
-        action=Action.CHANGE,
-        object_type="dossier",
-        object_id=locked.pk,
-        object_reference=locked.reference,
-        actor=acting_user,
-        organisation=locked.owner,
-        request=request,
-        details={"status": [previous, target]},
+    _journal(
+        locked, Action.CHANGE, actor=acting_user, request=request, details={"status": [previous, target]}
     )
     return locked
