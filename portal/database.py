@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 EMBEDDED_DB_NAME = "portal"
 
@@ -41,10 +42,18 @@ def _ensure_database(server, name: str) -> None:
 
 
 def database_config(base_dir: Path, *, conn_max_age: int = 0) -> dict:
-    """Django's ``DATABASES['default']`` for this process."""
+    """Django's ``DATABASES['default']`` for this process.
+
+    Production settings set ``PORTAL_EMBEDDED_DB=false`` before anything else, so a
+    missing ``DATABASE_URL`` there stops start-up instead of quietly starting a local server.
+    """
     url = os.environ.get("DATABASE_URL")
     if url:
         return dj_database_url.parse(url, conn_max_age=conn_max_age, conn_health_checks=conn_max_age > 0)
+    if os.environ.get("PORTAL_EMBEDDED_DB", "true").strip().lower() in {"0", "false", "no", "off"}:
+        raise ImproperlyConfigured(
+            "DATABASE_URL must be set (the embedded database is for development and tests)."
+        )
 
     data_dir = Path(os.environ.get("PORTAL_EMBEDDED_PGDATA", base_dir / "var" / "postgres"))
     server = embedded_server(data_dir)

@@ -4,7 +4,12 @@
 variables documented in the README set.
 """
 
+import os
+
 from django.core.exceptions import ImproperlyConfigured
+
+# Before base.py reads the database settings: production never starts the embedded server.
+os.environ.setdefault("PORTAL_EMBEDDED_DB", "false")
 
 from portal.settings.base import *  # noqa: F403
 from portal.settings.base import CONTENT_SECURITY_POLICY

@@ -84,6 +84,7 @@ def test_production_settings_pass_the_deploy_check():
         "DJANGO_SECRET_KEY": "x" * 20 + "a-long-random-production-secret-for-this-test-only",
         "PORTAL_SECRETS_KEY": "MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDE=",
         "DJANGO_ALLOWED_HOSTS": "portal.example.ch",
+        "DATABASE_URL": "postgres://portal@db.invalid:5432/portal",  # the check does not connect
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -104,7 +105,24 @@ def test_production_settings_refuse_to_start_without_secrets():
         [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )
     assert result.returncode != 0
-    assert "DJANGO_SECRET_KEY" in result.stderr
+    assert "DATABASE_URL" in result.stderr or "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_production_settings_never_start_the_embedded_database():
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PORTAL_", "DATABASE_URL"))}
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "portal.settings.production",
+            "DJANGO_SECRET_KEY": "a-long-random-production-secret-for-this-test-only-0123456789",
+            "PORTAL_SECRETS_KEY": "MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDE=",
+            "DJANGO_ALLOWED_HOSTS": "portal.example.ch",
+        }
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode != 0
+    assert "DATABASE_URL must be set" in result.stderr
 
 
 def test_a_member_without_editing_rights_is_refused_the_cms_plainly(signed_in, worker_a):
