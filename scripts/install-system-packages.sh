@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Debian packages the portal's tests need: Chromium for the browser tests, gettext for
-# compiling translations. Installs only what is missing; needs root (as on CI) or sudo.
+# Debian packages the portal needs: Chromium for the browser tests, gettext for
+# compiling translations, libmagic for file-type detection. Installs only what is
+# missing; needs root (as on CI) or sudo.
 set -euo pipefail
 
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v msgfmt >/dev/null 2>&1 || missing+=(gettext)
+# libmagic detects uploaded files' types from their content.
+ldconfig -p 2>/dev/null | grep -q 'libmagic\.so\.1' || missing+=(libmagic1)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

@@ -161,3 +161,24 @@ class Membership(models.Model):
             and (self.valid_until is None or self.valid_until >= today)
             and self.organisation.is_active
         )
+
+
+class RoleGroup(models.Model):
+    """The auth group standing for one role in one organisation.
+
+    Object permissions granted to a group (guardian's group tables) reach exactly the people
+    holding that role there *today*: the permission policy resolves a user's groups from their
+    current memberships at query time, so an expired membership grants nothing at once.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="role_groups")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    group = models.OneToOneField("auth.Group", on_delete=models.CASCADE, related_name="role_group")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "role"], name="one_group_per_organisation_role")
+        ]
+
+    def __str__(self) -> str:
+        return self.group.name

@@ -57,6 +57,12 @@ class User(AbstractUser):
         help_text=_("Staff of the federal secretariat who create organisations and their administrators."),
     )
     preferred_language = models.CharField(_("preferred language"), max_length=5, blank=True)
+    notification_mode = models.CharField(
+        _("e-mail notifications"),
+        max_length=10,
+        choices=[("immediate", _("One e-mail per event")), ("digest", _("A daily digest"))],
+        default="immediate",
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []

@@ -9,10 +9,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.dossiers import events
+from portal.dossiers.access import level_for
 from portal.dossiers.identifiers import normalise_uid
+from portal.dossiers.journaling import journal
+from portal.dossiers.levels import Level
 from portal.dossiers.models import Dossier, ReferenceSequence
+from portal.dossiers.retention import destroy_after_for
 from portal.dossiers.workflow import can_transition
-from portal.journal.actions import record
 from portal.journal.models import Action
 from tenants import policies
 from tenants.models import Organisation, OrganisationKind
@@ -37,41 +41,113 @@ def next_reference(organisation: Organisation, year: int) -> str:
     return f"{reference_prefix(organisation)}-{year}-{sequence.last_number:05d}"
 
 
-def _journal(dossier: Dossier, action: str, *, actor, request, details: dict) -> None:
-    record(
-        action=action,
-        object_type="dossier",
-        object_id=dossier.pk,
-        object_reference=dossier.reference,
-        actor=actor,
-        organisation=dossier.owner,
-        request=request,
-        details=details,
-    )
-
-
 @transaction.atomic
-def create_dossier(*, owner: Organisation, acting_user, request=None, tags=(), **fields) -> Dossier:
+def create_dossier(
+    *, owner: Organisation, acting_user, request=None, tags=(), related=(), **fields
+) -> Dossier:
     policies.require(acting_user, owner, Capability.CREATE_DOSSIERS)
     if fields.get("company_uid"):
         try:
             fields["company_uid"] = normalise_uid(fields["company_uid"])
         except ValidationError as error:
             raise ValidationError({"company_uid": error.messages}) from error
-    dossier = Dossier(owner=owner, created_by=acting_user, reference="pending", **fields)
-    dossier.full_clean(exclude=["reference"])
+    now = timezone.now()
+    dossier = Dossier(
+        owner=owner,
+        created_by=acting_user,
+        reference="pending",
+        created_at=now,
+        last_activity_at=now,
+        **fields,
+    )
+    dossier.destroy_after = destroy_after_for(dossier)
+    dossier.full_clean(exclude=["reference", "related"])
     dossier.reference = next_reference(owner, timezone.localdate().year)
     dossier.save()
     if tags:
         dossier.tags.set(list(tags))
-    _journal(dossier, Action.CREATE, actor=acting_user, request=request, details={"fields": sorted(fields)})
+    if related:
+        dossier.related.set(related)
+    journal(
+        dossier,
+        Action.CREATE,
+        actor=acting_user,
+        acting_for=owner,
+        request=request,
+        details={"fields": sorted(fields)},
+    )
+    events.changed(dossier, actor=acting_user)
     return dossier
+
+
+EDITABLE_FIELDS = (
+    "responsible",
+    "company_name",
+    "company_uid",
+    "company_foreign_register",
+    "company_country",
+    "company_address",
+    "sector",
+    "collective_agreement",
+    "canton",
+    "commune",
+    "work_start",
+    "work_end",
+    "control_kind",
+    "persons_checked",
+    "deadline",
+    "wage_underpayment_chf",
+    "working_time_violations",
+    "penalty_chf",
+    "fine_chf",
+    "ban_years",
+)
+
+
+@transaction.atomic
+def update_dossier(
+    *, dossier: Dossier, acting_user, request=None, tags=None, related=None, **changes
+) -> Dossier:
+    """Change the data of ``dossier`` (edit level). Journals which fields changed, not their values."""
+    if level_for(acting_user, dossier) < Level.EDIT:
+        raise PermissionDenied
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not editable: {sorted(unknown)}")
+    if changes.get("company_uid"):
+        try:
+            changes["company_uid"] = normalise_uid(changes["company_uid"])
+        except ValidationError as error:
+            raise ValidationError({"company_uid": error.messages}) from error
+    locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
+    changed = sorted(name for name, value in changes.items() if getattr(locked, name) != value)
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    locked.full_clean(exclude=["related"])
+    locked.save()
+    if tags is not None and set(tags) != set(locked.tags.names()):
+        locked.tags.set(list(tags))
+        changed.append("tags")
+    if related is not None:
+        wanted = {d.pk for d in related} - {locked.pk}
+        if wanted != set(locked.related.values_list("pk", flat=True)):
+            locked.related.set(wanted)
+            changed.append("related")
+    if changed:
+        journal(locked, Action.CHANGE, actor=acting_user, request=request, details={"fields": changed})
+        events.changed(locked, actor=acting_user)
+    return locked
+
+
+def record_view(*, dossier: Dossier, acting_user, request=None) -> None:
+    """Journal that ``acting_user`` opened ``dossier``."""
+    journal(dossier, Action.VIEW, actor=acting_user, request=request)
 
 
 @transaction.atomic
 def change_status(*, dossier: Dossier, target: str, acting_user, request=None) -> Dossier:
-    """Move ``dossier`` to ``target`` if the workflow allows it (owner's case workers and administrators)."""
-    if not policies.can(acting_user, dossier.owner, Capability.WORK_ON_DOSSIERS):
+    """Move ``dossier`` to ``target`` if the workflow allows it (edit level)."""
+    if level_for(acting_user, dossier) < Level.EDIT:
         raise PermissionDenied
     locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
     if not can_transition(locked.status, target):
@@ -84,7 +160,6 @@ def change_status(*, dossier: Dossier, target: str, acting_user, request=None) -
     previous = locked.status
     locked.status = target
     locked.save(update_fields=["status", "updated_at"])
-    _journal(
-        locked, Action.CHANGE, actor=acting_user, request=request, details={"status": [previous, target]}
-    )
+    journal(locked, Action.CHANGE, actor=acting_user, request=request, details={"status": [previous, target]})
+    events.changed(locked, actor=acting_user)
     return locked

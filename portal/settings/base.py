@@ -30,6 +30,9 @@ INSTALLED_APPS = [
     "search",
     "portal.journal",
     "portal.dossiers",
+    "portal.documents",
+    "portal.threads",
+    "portal.notifications",
     "portal.demo",
     # Wagtail
     "wagtail.contrib.forms",
@@ -219,6 +222,16 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("PORTAL_MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Case documents: encrypted blobs only, never served directly. Any Django storage
+    # works (django-storages' S3Storage for object storage, see the README).
+    "documents": {
+        "BACKEND": env_str("PORTAL_DOCUMENT_STORAGE", "django.core.files.storage.FileSystemStorage"),
+        "OPTIONS": (
+            {"location": env_str("PORTAL_DOCUMENT_ROOT", str(BASE_DIR / "var" / "documents"))}
+            if env_str("PORTAL_DOCUMENT_STORAGE") is None
+            else {}
+        ),
+    },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
@@ -277,6 +290,17 @@ CONTENT_SECURITY_POLICY = {
 # Key for secrets the portal keeps in its database (TOTP seeds): 32 bytes, base64.
 # Development derives one from SECRET_KEY; production requires its own.
 PORTAL_SECRETS_KEY = env_str("PORTAL_SECRETS_KEY")
+# Master keys that wrap each document's data key: "id:base64key" entries, comma-separated,
+# the first one current. Development derives one from SECRET_KEY; production requires it.
+PORTAL_FILE_KEYS = env_list("PORTAL_FILE_KEYS", [])
+PORTAL_UPLOAD_MAX_BYTES = env_int("PORTAL_UPLOAD_MAX_MB", 500) * 1024 * 1024
+# Retention: destroyed this many days after the starting point ("created": when the
+# dossier was put on the platform; "last_activity": its latest document or message).
+PORTAL_RETENTION_DAYS = env_int("PORTAL_RETENTION_DAYS", 365)
+PORTAL_RETENTION_FROM = env_str("PORTAL_RETENTION_FROM", "created")
+PORTAL_RETENTION_WARNING_DAYS = env_int("PORTAL_RETENTION_WARNING_DAYS", 30)
+DATA_UPLOAD_MAX_NUMBER_FILES = 50
+
 # Demo conveniences (printing TOTP codes) exist only where this is on.
 PORTAL_DEMO_TOOLS = env_bool("PORTAL_DEMO_TOOLS", False)
 

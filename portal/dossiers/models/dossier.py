@@ -115,11 +115,25 @@ class Dossier(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", editable=False
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    last_activity_at = models.DateTimeField(_("last activity"), default=timezone.now, editable=False)
+    # Retention: destroyed automatically at ``destroy_after`` unless a legal hold is set.
+    destroy_after = models.DateTimeField(_("destruction date"), db_index=True, editable=False)
+    legal_hold_reason = models.TextField(_("legal hold"), blank=True)
+    legal_hold_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    legal_hold_since = models.DateTimeField(null=True, blank=True)
+    destruction_warned_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("dossier")
         verbose_name_plural = _("dossiers")
         ordering = ["-created_at"]
+        # Guardian permissions behind the access levels (view and change come with the model).
+        permissions = [
+            ("contribute_dossier", _("Can add documents and messages to dossier")),
+            ("manage_dossier", _("Can share and hand over dossier")),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["owner", "reference"], name="reference_unique_per_owner"),
             models.CheckConstraint(
@@ -138,6 +152,7 @@ class Dossier(models.Model):
             models.Index(fields=["owner", "-created_at"]),
             models.Index(fields=["canton", "status"]),
             models.Index(fields=["deadline"]),
+            models.Index(fields=["-created_at", "-id"]),
         ]
 
     def __str__(self) -> str:
@@ -146,6 +161,10 @@ class Dossier(models.Model):
     @property
     def company_uid_display(self) -> str:
         return format_uid(self.company_uid)
+
+    @property
+    def on_legal_hold(self) -> bool:
+        return bool(self.legal_hold_reason)
 
     def is_overdue(self, on: date | None = None) -> bool:
         return bool(
