@@ -73,3 +73,21 @@ def signed_in(client):
         return client
 
     return sign_in
+
+
+@pytest.fixture(autouse=True)
+def document_storage(tmp_path, settings):
+    """Each test stores documents in a folder of its own; returns that folder."""
+    location = tmp_path / "documents"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "documents": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(location)},
+        },
+    }
+    return location
+
+
+def stored_files(location) -> list:
+    return sorted(p for p in location.rglob("*") if p.is_file()) if location.exists() else []
