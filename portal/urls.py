@@ -20,4 +20,6 @@ urlpatterns += i18n_patterns(
     path("", core_views.home, name="home"),
     path("accounts/", include("allauth.urls")),
     path("", include("tenants.urls")),
+    path("dossiers/", include("portal.dossiers.urls")),
+    path("notifications/", include("portal.notifications.urls")),
 )

@@ -111,6 +111,9 @@ class Grant:
     expires_at: datetime | None = None
     share: DossierShare | None = None
 
+    def get_level_display(self) -> str:
+        return Level(self.level).label
+
 
 @dataclass
 class Access:

@@ -97,6 +97,12 @@ class DossierShare(models.Model):
     def __str__(self) -> str:
         return f"{self.dossier_id} → {self.target_organisation_id or self.target_user_id} ({self.level})"
 
+    @property
+    def target_label(self) -> str:
+        if self.target_organisation_id:
+            return self.target_organisation.short_name
+        return self.target_user.email
+
     def is_live(self, at=None) -> bool:
         return self.expires_at is None or self.expires_at > (at or timezone.now())
 

@@ -1,0 +1,182 @@
+"""Document pages: list and upload, versions, download and preview.
+
+Upload views check the person's level *before* the request body is read, then parse it
+with :class:`EncryptingUploadHandler`, so bytes from someone without access are never
+stored and plaintext never touches the disk.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, JsonResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+
+from portal.documents import actions
+from portal.documents.forms import UploadForm, VersionForm
+from portal.documents.models import Document, DocumentVersion
+from portal.documents.uploads import EncryptingUploadHandler
+from portal.dossiers.access import access_dossier
+from portal.dossiers.journaling import journal
+from portal.dossiers.levels import Level
+from portal.dossiers.views import acting_for, tab_context
+from portal.journal.models import Action
+
+
+def streamed_upload(view):
+    """Authorise on the URL, then let the encrypting handler read the body, then check CSRF."""
+
+    @csrf_exempt
+    @login_required
+    @wraps(view)
+    def wrapped(request, pk: int, *args, **kwargs):
+        dossier = access_dossier(request.user, pk, Level.VIEW)
+        if request.method == "POST":
+            access_dossier(request.user, pk, Level.CONTRIBUTE)
+            request.upload_handlers = [EncryptingUploadHandler(request)]
+        return csrf_protect(view)(request, dossier, *args, **kwargs)
+
+    return wrapped
+
+
+def _wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _discard_files(request) -> None:
+    for upload in request.FILES.values():
+        upload.discard()
+
+
+def _document(dossier, document_id: int) -> Document:
+    document = (
+        Document.objects.filter(pk=document_id, dossier=dossier).select_related("current_version").first()
+    )
+    if document is None:
+        raise Http404(_("No document found."))
+    return document
+
+
+@streamed_upload
+def document_list(request, dossier):
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        try:
+            if not form.is_valid():
+                raise ValidationError([e for errors in form.errors.values() for e in errors])
+            documents = actions.add_documents(
+                dossier=dossier,
+                uploads=request.FILES.getlist("files"),
+                acting_user=request.user,
+                acting_for=acting_for(request, dossier),
+                category=form.cleaned_data["category"],
+                title=form.cleaned_data["title"],
+                request=request,
+            )
+        except ValidationError as error:
+            _discard_files(request)
+            errors = error.messages
+            if _wants_json(request):
+                return JsonResponse({"ok": False, "errors": errors}, status=400)
+            for message in errors:
+                form.add_error(None, message)
+        else:
+            text = _("%(count)d document(s) added.") % {"count": len(documents)}
+            if _wants_json(request):
+                return JsonResponse(
+                    {
+                        "ok": True,
+                        "message": text,
+                        "redirect": reverse("dossiers:documents", args=[dossier.pk]),
+                    }
+                )
+            messages.success(request, text)
+            return redirect("dossiers:documents", dossier.pk)
+    documents = (
+        Document.objects.filter(dossier=dossier)
+        .select_related("current_version", "created_by")
+        .order_by("-created_at", "-id")
+    )
+    return render(
+        request,
+        "documents/list.html",
+        tab_context(request, dossier, "documents", documents=documents, form=form),
+    )
+
+
+@streamed_upload
+def document_detail(request, dossier, document_id: int):
+    document = _document(dossier, document_id)
+    form = VersionForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        try:
+            if upload is None:
+                raise ValidationError(_("Choose a file."))
+            actions.add_version(
+                document=document,
+                upload=upload,
+                acting_user=request.user,
+                acting_for=acting_for(request, dossier),
+                request=request,
+            )
+        except ValidationError as error:
+            _discard_files(request)
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("The new version has been added; earlier ones are kept."))
+            return redirect("dossiers:document", dossier.pk, document.pk)
+    versions = document.versions.select_related("uploaded_by")
+    return render(
+        request,
+        "documents/detail.html",
+        tab_context(request, dossier, "documents", document=document, versions=versions, form=form),
+    )
+
+
+def _stream(request, pk: int, document_id: int, number: int, *, inline: bool):
+    dossier = access_dossier(request.user, pk, Level.VIEW)
+    version = (
+        DocumentVersion.objects.filter(document_id=document_id, document__dossier=dossier, number=number)
+        .select_related("document")
+        .first()
+    )
+    if version is None or (inline and not version.previewable):
+        raise Http404(_("No document found."))
+    journal(
+        dossier,
+        Action.DOWNLOAD,
+        actor=request.user,
+        acting_for=acting_for(request, dossier),
+        request=request,
+        object_type="document",
+        object_id=version.document_id,
+        details={"version": version.number, "preview": inline},
+    )
+    response = StreamingHttpResponse(actions.read_version(version), content_type=version.content_type)
+    response["Content-Length"] = str(version.size)
+    response["Content-Disposition"] = content_disposition_header(not inline, version.file_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@never_cache
+@login_required
+def download(request, pk: int, document_id: int, number: int):
+    return _stream(request, pk, document_id, number, inline=False)
+
+
+@never_cache
+@login_required
+def preview(request, pk: int, document_id: int, number: int):
+    return _stream(request, pk, document_id, number, inline=True)

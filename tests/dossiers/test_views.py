@@ -1,0 +1,234 @@
+"""The dossier pages as a person uses them: list, page, forms, sharing, bulk actions."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import translation
+
+from portal.documents.actions import add_documents
+from portal.dossiers.levels import Level
+from portal.dossiers.models import Dossier, DossierShare
+from portal.dossiers.sharing import share_dossier
+from portal.journal.models import JournalEntry
+from portal.threads.actions import post_message
+from tests.dossiers.factories import DossierFactory, upload
+
+pytestmark = pytest.mark.django_db
+
+
+def queries(client, url) -> int:
+    client.get(url)  # the first request of a session also writes the session: not what is counted
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, response.status_code
+    return len(captured)
+
+
+def test_the_list_shows_own_and_shared_dossiers_and_nothing_else(
+    signed_in, worker_b, organisation_a, organisation_b, admin_a
+):
+    own = DossierFactory(owner=organisation_b, company_name="Eigene Bau AG")
+    shared = DossierFactory(owner=organisation_a, company_name="Geteilte Maler SA")
+    DossierFactory(owner=organisation_a, company_name="Fremde Gipser Sàrl")
+    share_dossier(dossier=shared, acting_user=admin_a, organisation=organisation_b, level=Level.VIEW)
+    page = signed_in(worker_b).get(reverse("dossiers:list")).content.decode()
+    assert "Eigene Bau AG" in page and "Geteilte Maler SA" in page
+    assert "Fremde Gipser" not in page
+    shared_only = signed_in(worker_b).get(reverse("dossiers:list"), {"scope": "shared"}).content.decode()
+    assert "Geteilte Maler SA" in shared_only and "Eigene Bau AG" not in shared_only
+    assert own.pk  # both sides asserted above
+
+
+def test_filters_and_sorting_narrow_the_list(signed_in, worker_a, organisation_a):
+    DossierFactory(owner=organisation_a, company_name="Alpha AG", canton="GE", status="closed")
+    DossierFactory(owner=organisation_a, company_name="Beta AG", canton="VD", sector="Gastgewerbe")
+    client = signed_in(worker_a)
+    page = client.get(reverse("dossiers:list"), {"canton": "VD"}).content.decode()
+    assert "Beta AG" in page and "Alpha AG" not in page
+    page = client.get(reverse("dossiers:list"), {"status": ["closed"]}).content.decode()
+    assert "Alpha AG" in page and "Beta AG" not in page
+    page = client.get(reverse("dossiers:list"), {"sector": "gast"}).content.decode()
+    assert "Beta AG" in page and "Alpha AG" not in page
+    page = client.get(reverse("dossiers:list"), {"sort": "company"}).content.decode()
+    assert page.index("Alpha AG") < page.index("Beta AG")
+
+
+def test_the_list_costs_the_same_queries_for_one_and_for_fifty_dossiers(
+    signed_in, worker_b, organisation_a, organisation_b, admin_a
+):
+    client = signed_in(worker_b)
+    first = DossierFactory(owner=organisation_a)
+    share_dossier(dossier=first, acting_user=admin_a, organisation=organisation_b, level=Level.VIEW)
+    DossierFactory(owner=organisation_b)
+    one = queries(client, reverse("dossiers:list"))
+    for _ in range(24):
+        share_dossier(
+            dossier=DossierFactory(owner=organisation_a),
+            acting_user=admin_a,
+            organisation=organisation_b,
+            level=1,
+        )
+        DossierFactory(owner=organisation_b)
+    assert queries(client, reverse("dossiers:list")) == one
+
+
+def test_the_dossier_pages_cost_the_same_queries_for_one_and_for_fifty_rows(
+    signed_in, worker_a, admin_a, organisation_a, organisation_b
+):
+    dossier = DossierFactory(owner=organisation_a)
+    client = signed_in(admin_a)
+
+    def counts():
+        return [
+            queries(client, reverse(name, args=[dossier.pk]))
+            for name in ("dossiers:documents", "dossiers:messages", "dossiers:sharing", "dossiers:journal")
+        ]
+
+    add_documents(dossier=dossier, uploads=[upload()], acting_user=worker_a)
+    post_message(dossier=dossier, body="Erste Nachricht", acting_user=worker_a, acting_for=organisation_a)
+    from tests.tenants.factories import MembershipFactory
+
+    MembershipFactory(organisation=organisation_b)
+    share_dossier(dossier=dossier, acting_user=admin_a, organisation=organisation_b, level=1)
+    before = counts()
+    add_documents(dossier=dossier, uploads=[upload(f"{i}.pdf") for i in range(49)], acting_user=worker_a)
+    for i in range(49):
+        post_message(
+            dossier=dossier,
+            body=f"Nachricht {i}",
+            acting_user=worker_a,
+            acting_for=organisation_a,
+            attachments=[upload(f"anhang-{i}.pdf")] if i % 10 == 0 else [],
+        )
+        MembershipFactory(organisation=organisation_b)
+        MembershipFactory(organisation=organisation_a)
+    assert counts() == before
+
+
+def test_another_organisation_gets_404_on_every_page_of_a_dossier(
+    signed_in, worker_a, worker_b, organisation_a
+):
+    dossier = DossierFactory(owner=organisation_a)
+    [document] = add_documents(dossier=dossier, uploads=[upload()], acting_user=worker_a)
+    client = signed_in(worker_b)
+    urls = [
+        reverse(name, args=[dossier.pk])
+        for name in (
+            "dossiers:detail",
+            "dossiers:edit",
+            "dossiers:documents",
+            "dossiers:messages",
+            "dossiers:sharing",
+            "dossiers:journal",
+        )
+    ] + [
+        reverse("dossiers:document", args=[dossier.pk, document.pk]),
+        reverse("dossiers:download", args=[dossier.pk, document.pk, 1]),
+        reverse("dossiers:preview", args=[dossier.pk, document.pk, 1]),
+    ]
+    for url in urls:
+        assert client.get(url).status_code == 404, url
+    assert (
+        client.post(reverse("dossiers:documents", args=[dossier.pk]), {"files": upload()}).status_code == 404
+    )
+    assert client.post(reverse("dossiers:status", args=[dossier.pk]), {"status": "closed"}).status_code == 404
+    dossier.refresh_from_db()
+    assert dossier.status == "opened" and dossier.documents.count() == 1
+
+
+def test_creating_a_dossier_shows_precise_messages_and_then_creates_it(signed_in, worker_a):
+    client = signed_in(worker_a)
+    with translation.override("en"):
+        create_url = reverse("dossiers:create")
+    response = client.post(
+        create_url,
+        {
+            "company_name": "",
+            "company_uid": "CHE-116.281.711",
+            "canton": "GE",
+            "control_kind": "posted_workers",
+            "company_country": "CH",
+            "persons_checked": 3,
+            "work_start": "2026-05-10",
+            "work_end": "2026-05-01",
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "The check digit of this enterprise number is wrong" in page
+    assert "The end of the work lies before its start." in page
+    assert "This field is required." in page  # the company name
+    assert not Dossier.objects.exists()
+    response = client.post(
+        reverse("dossiers:create"),
+        {
+            "company_name": "Muster Bau GmbH",
+            "company_uid": "CHE116281710",
+            "canton": "GE",
+            "control_kind": "posted_workers",
+            "company_country": "DE",
+            "persons_checked": 3,
+            "tags": "Bau, Lohn",
+        },
+    )
+    dossier = Dossier.objects.get()
+    assert response.url == reverse("dossiers:detail", args=[dossier.pk])
+    assert sorted(dossier.tags.names()) == ["Bau", "Lohn"]
+
+
+def test_the_journal_tab_is_for_managers_and_shows_views(signed_in, admin_a, reader_a, organisation_a):
+    dossier = DossierFactory(owner=organisation_a)
+    signed_in(reader_a).get(reverse("dossiers:detail", args=[dossier.pk]))
+    assert signed_in(reader_a).get(reverse("dossiers:journal", args=[dossier.pk])).status_code == 403
+    page = signed_in(admin_a).get(reverse("dossiers:journal", args=[dossier.pk])).content.decode()
+    assert reader_a.email in page
+    assert JournalEntry.objects.filter(action="view", actor=reader_a).count() == 1
+
+
+def test_sharing_through_the_page_and_revoking_it(
+    signed_in, admin_a, organisation_a, organisation_b, worker_b
+):
+    dossier = DossierFactory(owner=organisation_a)
+    client = signed_in(admin_a)
+    response = client.post(
+        reverse("dossiers:sharing", args=[dossier.pk]),
+        {"target": "organisation", "organisation": organisation_b.pk, "level": 2, "note": "Zur Kenntnis"},
+    )
+    assert response.status_code == 302
+    share = DossierShare.objects.get()
+    page = client.get(reverse("dossiers:sharing", args=[dossier.pk])).content.decode()
+    assert worker_b.email in page and "Zur Kenntnis" in page
+    assert signed_in(worker_b).get(reverse("dossiers:inbox")).content.decode().count(dossier.reference) == 1
+    signed_in(admin_a).post(reverse("dossiers:revoke", args=[dossier.pk, share.pk]))
+    assert signed_in(worker_b).get(reverse("dossiers:detail", args=[dossier.pk])).status_code == 404
+
+
+def test_a_share_form_with_a_past_expiry_or_unknown_person_says_so(signed_in, admin_a, organisation_a):
+    dossier = DossierFactory(owner=organisation_a)
+    page = (
+        signed_in(admin_a)
+        .post(
+            reverse("dossiers:sharing", args=[dossier.pk]),
+            {"target": "person", "email": "niemand@example.ch", "level": 1, "expires_on": "2020-01-01"},
+        )
+        .content.decode()
+    )
+    assert "Nobody with this address uses the portal." in page or "niemand" in page
+    assert not DossierShare.objects.exists()
+
+
+def test_bulk_status_change_applies_where_allowed_and_names_the_rest(signed_in, worker_a, organisation_a):
+    movable = DossierFactory(owner=organisation_a, status="opened")
+    stuck = DossierFactory(owner=organisation_a, status="sanction_decided")
+    response = signed_in(worker_a).post(
+        reverse("dossiers:bulk"),
+        {"action": "status", "dossiers": [movable.pk, stuck.pk], "status": "under_control", "apply": "1"},
+        follow=True,
+    )
+    movable.refresh_from_db()
+    stuck.refresh_from_db()
+    assert (movable.status, stuck.status) == ("under_control", "sanction_decided")
+    assert stuck.reference in response.content.decode()
