@@ -115,10 +115,23 @@ class EncryptingUploadHandler(FileUploadHandler):
         upload.key_id, upload.wrapped_key = keyring().wrap(self._data_key)
         return upload
 
+    @property
+    def file(self):
+        """The file being received (Django's parser closes it when it stops an upload)."""
+        return self.current.file if self.current is not None else _NOTHING
+
     def upload_interrupted(self):
         if self.current is not None:
             self.current.discard()
             self.current = None
+
+
+class _Nothing:
+    def close(self):
+        pass
+
+
+_NOTHING = _Nothing()
 
 
 def encrypt_stream(

@@ -12,7 +12,13 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, JsonResponse, StreamingHttpResponse
+from django.http import (
+    Http404,
+    HttpResponseBadRequest,
+    JsonResponse,
+    StreamingHttpResponse,
+    UnreadablePostError,
+)
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
@@ -41,7 +47,13 @@ def streamed_upload(view):
         dossier = access_dossier(request.user, pk, Level.VIEW)
         if request.method == "POST":
             access_dossier(request.user, pk, Level.CONTRIBUTE)
-            request.upload_handlers = [EncryptingUploadHandler(request)]
+            handler = EncryptingUploadHandler(request)
+            request.upload_handlers = [handler]
+            try:
+                request.FILES  # noqa: B018 - parse the body now, under our handler
+            except UnreadablePostError:
+                handler.upload_interrupted()
+                return HttpResponseBadRequest(_("The upload was interrupted. Nothing was stored."))
         return csrf_protect(view)(request, dossier, *args, **kwargs)
 
     return wrapped
@@ -67,7 +79,7 @@ def _document(dossier, document_id: int) -> Document:
 
 @streamed_upload
 def document_list(request, dossier):
-    form = UploadForm(request.POST or None, request.FILES or None)
+    form = UploadForm(request.POST or None)  # files are read from request.FILES, one list
     if request.method == "POST":
         try:
             if not form.is_valid():

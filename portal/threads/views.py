@@ -18,7 +18,7 @@ from portal.threads.models import Message, ReadState
 
 @streamed_upload
 def thread(request, dossier):
-    form = MessageForm(request.POST or None, request.FILES or None) if dossier.access_level >= 2 else None
+    form = MessageForm(request.POST or None) if dossier.access_level >= 2 else None
     if request.method == "POST" and form is not None:
         attachments = request.FILES.getlist("attachments")
         if form.is_valid():
