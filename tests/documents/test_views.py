@@ -135,7 +135,8 @@ def test_a_reader_cannot_upload_and_nothing_is_stored(signed_in, reader_a, dossi
 def test_a_new_version_through_the_page_keeps_the_old_one_downloadable(signed_in, worker_a, dossier):
     client = signed_in(worker_a)
     client.post(
-        english("dossiers:documents", dossier.pk), {"files": [SimpleUploadedFile("v.pdf", PDF + b"one")], "category": "other"}
+        english("dossiers:documents", dossier.pk),
+        {"files": [SimpleUploadedFile("v.pdf", PDF + b"one")], "category": "other"},
     )
     document = Document.objects.get()
     client.post(
