@@ -117,6 +117,13 @@ class ShareForm(forms.Form):
         label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
+    def __init__(self, *args, dossier=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if dossier is not None:
+            self.fields["organisation"].queryset = self.fields["organisation"].queryset.exclude(
+                pk=dossier.owner_id
+            )
+
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("target") == "organisation" and not cleaned.get("organisation"):
@@ -155,6 +162,8 @@ class ShareForm(forms.Form):
 
 
 class HandoverForm(forms.Form):
+    prefix = "handover"
+
     organisation = forms.ModelChoiceField(
         label=_("Hand over to"), queryset=Organisation.objects.active().order_by("kind", "short_name")
     )
@@ -172,6 +181,13 @@ class HandoverForm(forms.Form):
     confirm = forms.BooleanField(
         label=_("I understand that my organisation will no longer own this dossier.")
     )
+
+    def __init__(self, *args, dossier=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if dossier is not None:
+            self.fields["organisation"].queryset = self.fields["organisation"].queryset.exclude(
+                pk=dossier.owner_id
+            )
 
 
 class LegalHoldForm(forms.Form):

@@ -28,10 +28,12 @@ CODENAMES: dict[int, str] = {
 LEVEL_OF_CODENAME = {codename: level for level, codename in CODENAMES.items()}
 
 # What a role brings: members of the owner get exactly this; a share to an organisation
-# gives each chosen role the share's level, never more than this ceiling.
+# gives each chosen role the share's level, never more than this ceiling. Case workers
+# run their cases end to end, sharing and handing over included; administrators add
+# legal holds and member management, which are not dossier levels.
 ROLE_LEVEL: dict[str, Level] = {
     Role.ADMINISTRATOR: Level.MANAGE,
-    Role.CASE_WORKER: Level.EDIT,
+    Role.CASE_WORKER: Level.MANAGE,
     Role.INSPECTOR: Level.CONTRIBUTE,
     Role.READER: Level.VIEW,
 }

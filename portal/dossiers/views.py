@@ -194,7 +194,9 @@ def dossier_hold(request, dossier):
 
 @dossier_view()
 def dossier_sharing(request, dossier):
-    share_form = ShareForm(request.POST or None) if dossier.access_level >= Level.MANAGE else None
+    share_form = (
+        ShareForm(request.POST or None, dossier=dossier) if dossier.access_level >= Level.MANAGE else None
+    )
     if request.method == "POST":
         if share_form is None:
             raise PermissionDenied
@@ -225,7 +227,7 @@ def dossier_sharing(request, dossier):
             people=who_has_access(dossier),
             shares=shares,
             share_form=share_form,
-            handover_form=HandoverForm() if dossier.access_level >= Level.MANAGE else None,
+            handover_form=HandoverForm(dossier=dossier) if dossier.access_level >= Level.MANAGE else None,
         ),
     )
 
@@ -244,7 +246,7 @@ def share_revoke(request, dossier, share_id: int):
 @require_POST
 @dossier_view(Level.MANAGE)
 def dossier_hand_over(request, dossier):
-    form = HandoverForm(request.POST)
+    form = HandoverForm(request.POST, dossier=dossier)
     if form.is_valid():
         try:
             sharing.hand_over(

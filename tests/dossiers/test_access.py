@@ -35,12 +35,12 @@ def test_members_of_the_owner_get_the_level_of_their_role(
 ):
     inspector = member(organisation_a, Role.INSPECTOR)
     assert level_for(admin_a, dossier) == Level.MANAGE
-    assert level_for(worker_a, dossier) == Level.EDIT
+    assert level_for(worker_a, dossier) == Level.MANAGE
     assert level_for(inspector, dossier) == Level.CONTRIBUTE
     assert level_for(reader_a, dossier) == Level.VIEW
     assert list(visible_dossiers(reader_a)) == [dossier]
     assert not visible_dossiers(reader_a, Level.CONTRIBUTE).exists()
-    assert list(visible_dossiers(worker_a, Level.EDIT)) == [dossier]
+    assert list(visible_dossiers(worker_a, Level.MANAGE)) == [dossier]
 
 
 def test_another_organisation_sees_nothing_and_gets_the_same_404_as_for_a_missing_dossier(dossier, admin_b):
@@ -112,10 +112,10 @@ def test_revoking_ends_access_before_the_call_returns_and_is_journalled(
 
 
 def test_only_managers_share_and_bad_targets_are_refused(
-    dossier, worker_a, admin_a, organisation_a, organisation_b
+    dossier, reader_a, admin_a, organisation_a, organisation_b
 ):
     with pytest.raises(PermissionDenied):
-        share_dossier(dossier=dossier, acting_user=worker_a, organisation=organisation_b, level=Level.VIEW)
+        share_dossier(dossier=dossier, acting_user=reader_a, organisation=organisation_b, level=Level.VIEW)
     with pytest.raises(ValidationError) as error:
         share_dossier(dossier=dossier, acting_user=admin_a, organisation=organisation_a, level=Level.VIEW)
     assert "organisation" in error.value.message_dict
@@ -156,7 +156,7 @@ def test_hand_over_without_keeping_access_leaves_the_former_owner_nothing(
     share_dossier(dossier=dossier, acting_user=admin_a, organisation=organisation_b, level=Level.VIEW)
     hand_over(dossier=dossier, to_organisation=organisation_b, acting_user=admin_a, level_kept=None)
     assert level_for(admin_a, dossier) == 0
-    assert level_for(worker_b, dossier) == Level.EDIT  # now by role at the owner, not by the old share
+    assert level_for(worker_b, dossier) == Level.MANAGE  # now by role at the owner, not by the old share
     assert not DossierShare.objects.exists()
 
 

@@ -34,7 +34,7 @@ from tests.tenants.factories import MembershipFactory, OrganisationFactory
 
 pytestmark = pytest.mark.django_db
 
-ROLE = {"administrator": 4, "case_worker": 3, "inspector": 2, "reader": 1}
+ROLE = {"administrator": 4, "case_worker": 4, "inspector": 2, "reader": 1}
 ROLES = sorted(ROLE)
 MAX_ORGS = 3
 
