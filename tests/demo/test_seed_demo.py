@@ -75,3 +75,25 @@ def test_demo_tools_are_refused_where_disabled(settings):
     with pytest.raises(CommandError):
         call_command("seed_demo", "--quiet")
     assert not Organisation.objects.exists()
+
+
+def test_demo_dossiers_come_with_documents_messages_shares_and_a_hand_over(document_storage):
+    from portal.documents.actions import read_version
+    from portal.documents.models import DocumentVersion
+    from portal.dossiers.access import visible_dossiers
+    from portal.dossiers.models import Dossier, DossierShare, Handover
+
+    call_command("seed_demo", "--quiet")
+    count = Dossier.objects.count()
+    assert count == 9
+    assert DocumentVersion.objects.count() == 18
+    assert Handover.objects.filter(to_organisation__slug="zh-authority").count() == 1
+    assert DossierShare.objects.filter(target_organisation__slug="kv-bau-nordwest").exists()
+    version = DocumentVersion.objects.filter(content_type="application/pdf").first()
+    assert b"".join(read_version(version)).startswith(b"%PDF-1.4")
+    zurich = User.objects.get(email="case.zh@demo.example")
+    geneva = User.objects.get(email="case.ge@demo.example")
+    assert visible_dossiers(zurich).filter(company_name="Schneider Hochbau GmbH").exists()
+    assert not visible_dossiers(geneva).filter(company_name="Schneider Hochbau GmbH").exists()
+    call_command("seed_demo", "--quiet")
+    assert Dossier.objects.count() == count

@@ -4,7 +4,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from portal.demo import data
+from portal.demo.dossiers import seed_dossiers
 from portal.demo.services import seed
+from portal.dossiers.models import Dossier
 from tenants.models import Organisation
 
 
@@ -18,9 +20,11 @@ class Command(BaseCommand):
         if not settings.PORTAL_DEMO_TOOLS:
             raise CommandError("Demo data is disabled here (PORTAL_DEMO_TOOLS is off).")
         people = seed()
+        new_dossiers = seed_dossiers()
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo data ready: {Organisation.objects.count()} organisations, {len(people)} people."
+                f"Demo data ready: {Organisation.objects.count()} organisations, {len(people)} people, "
+                f"{Dossier.objects.count()} dossiers ({new_dossiers} new)."
             )
         )
         if options["quiet"]:
