@@ -44,5 +44,10 @@ check: $(STAMP)
 test: install lint check
 	$(VENV)/bin/pytest
 
+# Benchmarks (not part of the test suite): figures go into the README.
+bench: install
+	cd bench && ../$(PY) dossier_list.py
+	cd bench && ../$(PY) upload_memory.py
+
 clean:
 	rm -rf $(VENV) var

@@ -5,9 +5,13 @@ from __future__ import annotations
 
 def make_pdf(lines: list[str]) -> bytes:
     """A one-page PDF with ``lines`` of Helvetica text and a correct cross-reference table."""
-    text = "BT /F1 11 Tf 50 780 Td 14 TL " + " ".join(
-        "(" + line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ") '" for line in lines
-    ) + " ET"
+    text = (
+        "BT /F1 11 Tf 50 780 Td 14 TL "
+        + " ".join(
+            "(" + line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ") '" for line in lines
+        )
+        + " ET"
+    )
     stream = text.encode("latin-1", "replace")
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",

@@ -24,33 +24,144 @@ User = get_user_model()
 
 # owner slug, acting e-mail, company, UID, country, canton, commune, sector, kind, status, language
 DOSSIERS = [
-    ("ge-authority", "case.ge@demo.example", "Constructions Lemaire SARL", "", "FR", "GE", "Carouge",
-     "Gros œuvre", "posted_workers", "under_control", "fr"),
-    ("ge-authority", "case.ge@demo.example", "Nettoyage Rapide SA", "CHE-116.281.710", "CH", "GE", "Vernier",
-     "Nettoyage", "swiss_employer", "report_written", "fr"),
-    ("ge-authority", "case.ge@demo.example", "Jardins du Léman Sàrl", "", "FR", "GE", "Meyrin",
-     "Paysagisme", "self_employed", "opened", "fr"),
-    ("zh-authority", "case.zh@demo.example", "Müller Fassadenbau GmbH", "", "DE", "ZH", "Winterthur",
-     "Fassadenbau", "posted_workers", "documents_requested", "de"),
-    ("zh-authority", "case.zh@demo.example", "Alpen Personal AG", "CHE-105.805.081", "CH", "ZH", "Zürich",
-     "Personalverleih", "temporary_agency", "under_control", "de"),
-    ("ti-authority", "case.ti@demo.example", "Edilizia Lombarda S.r.l.", "", "IT", "TI", "Lugano",
-     "Edilizia", "posted_workers", "under_control", "it"),
-    ("ti-authority", "case.ti@demo.example", "Pulizie Ticino SA", "", "CH", "TI", "Bellinzona",
-     "Pulizia", "swiss_employer", "opened", "it"),
-    ("pk-bau", "case.pkbau@demo.example", "Schneider Hochbau GmbH", "", "DE", "ZH", "Uster",
-     "Bauhauptgewerbe", "posted_workers", "report_written", "de"),
-    ("pk-bau", "case.pkbau@demo.example", "Betonbau Süd AG", "", "AT", "GR", "Chur",
-     "Bauhauptgewerbe", "posted_workers", "under_control", "de"),
+    (
+        "ge-authority",
+        "case.ge@demo.example",
+        "Constructions Lemaire SARL",
+        "",
+        "FR",
+        "GE",
+        "Carouge",
+        "Gros œuvre",
+        "posted_workers",
+        "under_control",
+        "fr",
+    ),
+    (
+        "ge-authority",
+        "case.ge@demo.example",
+        "Nettoyage Rapide SA",
+        "CHE-116.281.710",
+        "CH",
+        "GE",
+        "Vernier",
+        "Nettoyage",
+        "swiss_employer",
+        "report_written",
+        "fr",
+    ),
+    (
+        "ge-authority",
+        "case.ge@demo.example",
+        "Jardins du Léman Sàrl",
+        "",
+        "FR",
+        "GE",
+        "Meyrin",
+        "Paysagisme",
+        "self_employed",
+        "opened",
+        "fr",
+    ),
+    (
+        "zh-authority",
+        "case.zh@demo.example",
+        "Müller Fassadenbau GmbH",
+        "",
+        "DE",
+        "ZH",
+        "Winterthur",
+        "Fassadenbau",
+        "posted_workers",
+        "documents_requested",
+        "de",
+    ),
+    (
+        "zh-authority",
+        "case.zh@demo.example",
+        "Alpen Personal AG",
+        "CHE-105.805.081",
+        "CH",
+        "ZH",
+        "Zürich",
+        "Personalverleih",
+        "temporary_agency",
+        "under_control",
+        "de",
+    ),
+    (
+        "ti-authority",
+        "case.ti@demo.example",
+        "Edilizia Lombarda S.r.l.",
+        "",
+        "IT",
+        "TI",
+        "Lugano",
+        "Edilizia",
+        "posted_workers",
+        "under_control",
+        "it",
+    ),
+    (
+        "ti-authority",
+        "case.ti@demo.example",
+        "Pulizie Ticino SA",
+        "",
+        "CH",
+        "TI",
+        "Bellinzona",
+        "Pulizia",
+        "swiss_employer",
+        "opened",
+        "it",
+    ),
+    (
+        "pk-bau",
+        "case.pkbau@demo.example",
+        "Schneider Hochbau GmbH",
+        "",
+        "DE",
+        "ZH",
+        "Uster",
+        "Bauhauptgewerbe",
+        "posted_workers",
+        "report_written",
+        "de",
+    ),
+    (
+        "pk-bau",
+        "case.pkbau@demo.example",
+        "Betonbau Süd AG",
+        "",
+        "AT",
+        "GR",
+        "Chur",
+        "Bauhauptgewerbe",
+        "posted_workers",
+        "under_control",
+        "de",
+    ),
 ]
 
 REPORT = {
-    "de": ["Lohnkontrolle auf der Baustelle", "Kontrollierte Personen: {persons}", "Mindestlohn gemäss GAV geprüft.",
-           "Befund: Lohnunterschreitung bei zwei entsandten Arbeitnehmern."],
-    "fr": ["Contrôle des salaires sur le chantier", "Personnes contrôlées : {persons}",
-           "Salaire minimum selon la CCT vérifié.", "Constat : sous-enchère salariale pour deux travailleurs détachés."],
-    "it": ["Controllo dei salari sul cantiere", "Persone controllate: {persons}", "Salario minimo secondo il CCL verificato.",
-           "Risultato: dumping salariale per due lavoratori distaccati."],
+    "de": [
+        "Lohnkontrolle auf der Baustelle",
+        "Kontrollierte Personen: {persons}",
+        "Mindestlohn gemäss GAV geprüft.",
+        "Befund: Lohnunterschreitung bei zwei entsandten Arbeitnehmern.",
+    ],
+    "fr": [
+        "Contrôle des salaires sur le chantier",
+        "Personnes contrôlées : {persons}",
+        "Salaire minimum selon la CCT vérifié.",
+        "Constat : sous-enchère salariale pour deux travailleurs détachés.",
+    ],
+    "it": [
+        "Controllo dei salari sul cantiere",
+        "Persone controllate: {persons}",
+        "Salario minimo secondo il CCL verificato.",
+        "Risultato: dumping salariale per due lavoratori distaccati.",
+    ],
 }
 MESSAGES = {
     "de": "Bitte senden Sie uns die Lohnabrechnungen der letzten drei Monate.",
@@ -74,9 +185,19 @@ def _walk_to(dossier, status, user):
 def seed_dossiers() -> int:
     organisations = {o.slug: o for o in Organisation.objects.all()}
     created = 0
-    for index, (owner, email, company, uid, country, canton, commune, sector, kind, status, language) in enumerate(
-        DOSSIERS
-    ):
+    for index, (
+        owner,
+        email,
+        company,
+        uid,
+        country,
+        canton,
+        commune,
+        sector,
+        kind,
+        status,
+        language,
+    ) in enumerate(DOSSIERS):
         if Dossier.objects.filter(company_name=company).exists():
             continue
         user = User.objects.get(email=email)
@@ -100,7 +221,9 @@ def seed_dossiers() -> int:
         )
         dossier = _walk_to(dossier, status, user)
         report = make_pdf([line.format(persons=persons) for line in REPORT[language]] + [company])
-        payroll = make_csv([("Name", "Stunden", "Lohn CHF")] + [(f"Person {n}", 160, 4200 + 50 * n) for n in range(persons)])
+        payroll = make_csv(
+            [("Name", "Stunden", "Lohn CHF")] + [(f"Person {n}", 160, 4200 + 50 * n) for n in range(persons)]
+        )
         add_documents(
             dossier=dossier,
             uploads=[encrypt_stream(io.BytesIO(report), f"kontrollbericht-{dossier.reference}.pdf")],
@@ -113,7 +236,9 @@ def seed_dossiers() -> int:
             acting_user=user,
             category="payroll",
         )
-        post_message(dossier=dossier, body=MESSAGES[language], acting_user=user, acting_for=organisations[owner])
+        post_message(
+            dossier=dossier, body=MESSAGES[language], acting_user=user, acting_for=organisations[owner]
+        )
         created += 1
         if owner == "pk-bau" and canton == "ZH":
             # The joint commission passes the case to the canton for the sanction and keeps view access.

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from portal.core.pagination import CappedPaginator
 from portal.dossiers import actions, retention, selectors, sharing
 from portal.dossiers.access import access_dossier, visible_dossiers, who_has_access
 from portal.dossiers.forms import (
@@ -78,7 +79,7 @@ def tab_context(request, dossier, tab: str, **extra) -> dict:
 @login_required
 def dossier_list(request):
     filterset = selectors.dossier_list(request.user, request.GET)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "dossiers/list.html",
