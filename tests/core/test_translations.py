@@ -36,3 +36,30 @@ def test_the_compiled_catalogue_is_newer_than_its_source(language):
     compiled = folder / "django.mo"
     assert compiled.exists(), "run `make messages` (part of `make install`)"
     assert compiled.stat().st_mtime >= (folder / "django.po").stat().st_mtime
+
+
+def test_the_catalogue_holds_every_string_of_the_code(tmp_path):
+    """A string added to the code but never extracted would show in English only."""
+    import os
+    import shutil
+
+    from django.core.management import call_command
+
+    root = LOCALE.parent
+    for folder in ("portal", "tenants", "search", "templates"):
+        shutil.copytree(
+            root / folder, tmp_path / folder, ignore=shutil.ignore_patterns("__pycache__", "*.mo")
+        )
+    shutil.copytree(LOCALE / "de", tmp_path / "locale" / "de")
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        call_command("makemessages", locale=["de"], verbosity=0)
+    finally:
+        os.chdir(cwd)
+    fresh = polib.pofile(str(tmp_path / "locale" / "de" / "LC_MESSAGES" / "django.po"))
+    extracted = {e.msgid for e in fresh if not e.obsolete}
+    committed = {
+        e.msgid for e in polib.pofile(str(LOCALE / "de" / "LC_MESSAGES" / "django.po")) if not e.obsolete
+    }
+    assert sorted(extracted - committed) == [], "run makemessages and translate the new strings"
