@@ -123,3 +123,13 @@ def test_counting_from_the_last_activity_moves_the_date(settings, worker_a, orga
     add_documents(dossier=dossier, uploads=[upload()], acting_user=worker_a)
     dossier.refresh_from_db()
     assert dossier.destroy_after > first
+
+
+def test_the_daily_run_warns_purges_sweeps_and_sends_digests(full_dossier, document_storage):
+    from io import StringIO
+
+    Dossier.objects.update(destroy_after=timezone.now() - timedelta(minutes=1))
+    out = StringIO()
+    call_command("run_daily", stdout=out)
+    assert "'destroyed': 1" in out.getvalue()
+    assert not Dossier.objects.exists()
