@@ -11,6 +11,7 @@ import zipfile
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.utils import translation
 
 from portal.documents.actions import add_documents, add_version, read_version, sweep_orphans
 from portal.documents.crypto import CHUNK, DecryptionError, decrypt_stream, keyring
@@ -20,6 +21,13 @@ from tests.conftest import stored_files
 from tests.dossiers.factories import PDF, PNG, DossierFactory, upload
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Refusal messages are asserted in English (outside a request the default is German)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
