@@ -14,6 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal.core.forms import add_errors
 from tenants import actions, context, selectors
 from tenants.forms import (
     CreateOrganisationForm,
@@ -53,14 +54,6 @@ def require_platform_operator(view):
         return view(request, *args, **kwargs)
 
     return wrapped
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @require_POST
@@ -109,7 +102,7 @@ def member_invite(request):
                 **form.cleaned_data,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("%(email)s has been invited.") % {"email": membership.user.email})
             return redirect("tenants:members")
@@ -130,7 +123,7 @@ def member_edit(request, membership_id: int):
         try:
             actions.change_membership(membership=membership, acting_user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("The membership has been saved."))
             return redirect("tenants:members")
@@ -176,7 +169,7 @@ def operator_organisation_create(request):
                 acting_user=request.user,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("%(name)s has been created.") % {"name": organisation.name})
             return redirect("tenants:operator-organisations")

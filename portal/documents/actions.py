@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -40,10 +41,36 @@ def _discard(uploads: Iterable[EncryptedUpload]) -> None:
         upload.discard()
 
 
-def _store(upload: EncryptedUpload, stored: list[str]) -> str:
-    name = storage().save(_new_blob_name(), upload)
-    stored.append(name)
-    return name
+@contextmanager
+def _blobs_kept_only_on_success():
+    """Yield a ``store(upload)`` function; if the block fails, what it stored is deleted again."""
+    stored: list[str] = []
+
+    def store(upload: EncryptedUpload) -> str:
+        name = storage().save(_new_blob_name(), upload)
+        stored.append(name)
+        return name
+
+    try:
+        yield store
+    except BaseException:
+        for name in stored:
+            storage().delete(name)
+        raise
+
+
+def _journal_version(dossier, action, document, version, upload, *, acting_user, acting_for, request):
+    journal(
+        dossier,
+        action,
+        actor=acting_user,
+        acting_for=acting_for,
+        request=request,
+        object_type="document",
+        object_id=document.pk,
+        details={"version": version.number, "size": upload.plain_size, "sha256": upload.sha256},
+    )
+    events.document(document, version, actor=acting_user)
 
 
 def _version(document: Document, number: int, upload: EncryptedUpload, blob: str, user) -> DocumentVersion:
@@ -86,38 +113,31 @@ def add_documents(
             raise ValidationError({"files": refusals})
         if category not in Category.values:
             raise ValidationError({"category": _("Choose a category.")})
-        stored: list[str] = []
-        try:
-            with transaction.atomic():
-                documents = []
-                for upload in uploads:
-                    blob = _store(upload, stored)
-                    document = Document.objects.create(
-                        dossier=dossier,
-                        title=(title if len(uploads) == 1 and title else upload.name)[:200],
-                        category=category,
-                        message=message,
-                        created_by=acting_user,
-                    )
-                    document.current_version = _version(document, 1, upload, blob, acting_user)
-                    document.save(update_fields=["current_version"])
-                    documents.append(document)
-                    journal(
-                        dossier,
-                        Action.CREATE,
-                        actor=acting_user,
-                        acting_for=acting_for,
-                        request=request,
-                        object_type="document",
-                        object_id=document.pk,
-                        details={"version": 1, "size": upload.plain_size, "sha256": upload.sha256},
-                    )
-                    events.document(document, document.current_version, actor=acting_user)
-                touch(dossier)
-        except BaseException:
-            for name in stored:
-                storage().delete(name)
-            raise
+        with _blobs_kept_only_on_success() as store, transaction.atomic():
+            documents = []
+            for upload in uploads:
+                blob = store(upload)
+                document = Document.objects.create(
+                    dossier=dossier,
+                    title=(title if len(uploads) == 1 and title else upload.name)[:200],
+                    category=category,
+                    message=message,
+                    created_by=acting_user,
+                )
+                document.current_version = _version(document, 1, upload, blob, acting_user)
+                document.save(update_fields=["current_version"])
+                documents.append(document)
+                _journal_version(
+                    dossier,
+                    Action.CREATE,
+                    document,
+                    document.current_version,
+                    upload,
+                    acting_user=acting_user,
+                    acting_for=acting_for,
+                    request=request,
+                )
+            touch(dossier)
         return documents
     finally:
         _discard(uploads)
@@ -130,32 +150,25 @@ def add_version(*, document: Document, upload: EncryptedUpload, acting_user, req
             raise PermissionDenied
         if upload.refusal:
             raise ValidationError({"file": upload.refusal})
-        stored: list[str] = []
-        try:
-            with transaction.atomic():
-                locked = Document.objects.select_for_update().get(pk=document.pk)
-                number = (
-                    locked.versions.order_by("-number").values_list("number", flat=True).first() or 0
-                ) + 1
-                version = _version(locked, number, upload, _store(upload, stored), acting_user)
-                locked.current_version = version
-                locked.save(update_fields=["current_version"])
-                journal(
-                    locked.dossier,
-                    Action.CHANGE,
-                    actor=acting_user,
-                    acting_for=acting_for,
-                    request=request,
-                    object_type="document",
-                    object_id=locked.pk,
-                    details={"version": number, "size": upload.plain_size, "sha256": upload.sha256},
-                )
-                events.document(locked, version, actor=acting_user)
-                touch(locked.dossier)
-        except BaseException:
-            for name in stored:
-                storage().delete(name)
-            raise
+        with _blobs_kept_only_on_success() as store, transaction.atomic():
+            locked = (
+                Document.objects.select_for_update(of=("self",)).select_related("dossier").get(pk=document.pk)
+            )
+            number = (locked.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+            version = _version(locked, number, upload, store(upload), acting_user)
+            locked.current_version = version
+            locked.save(update_fields=["current_version"])
+            _journal_version(
+                locked.dossier,
+                Action.CHANGE,
+                locked,
+                version,
+                upload,
+                acting_user=acting_user,
+                acting_for=acting_for,
+                request=request,
+            )
+            touch(locked.dossier)
         return version
     finally:
         upload.discard()

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from portal.core.forms import add_errors
 from portal.core.pagination import CappedPaginator
 from portal.dossiers import actions, retention, selectors, sharing
 from portal.dossiers.access import access_dossier, visible_dossiers, who_has_access
@@ -31,14 +32,6 @@ from portal.journal.models import JournalEntry
 from tenants.roles import Capability
 
 PAGE_SIZE = 50
-
-
-def add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def acting_for(request, dossier):
