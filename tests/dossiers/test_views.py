@@ -84,7 +84,13 @@ def test_the_dossier_pages_cost_the_same_queries_for_one_and_for_fifty_rows(
     def counts():
         return [
             queries(client, reverse(name, args=[dossier.pk]))
-            for name in ("dossiers:documents", "dossiers:messages", "dossiers:sharing", "dossiers:journal")
+            for name in (
+                "dossiers:detail",
+                "dossiers:documents",
+                "dossiers:messages",
+                "dossiers:sharing",
+                "dossiers:journal",
+            )
         ]
 
     add_documents(dossier=dossier, uploads=[upload()], acting_user=worker_a)
@@ -232,3 +238,20 @@ def test_bulk_status_change_applies_where_allowed_and_names_the_rest(signed_in, 
     stuck.refresh_from_db()
     assert (movable.status, stuck.status) == ("under_control", "sanction_decided")
     assert stuck.reference in response.content.decode()
+
+
+def test_the_platform_operator_sees_no_case_contents_unless_shared_with_their_organisation(
+    signed_in, organisation_a, admin_a
+):
+    from tests.accounts.factories import EnrolledUserFactory
+    from tests.tenants.factories import MembershipFactory, OrganisationFactory
+
+    dossier = DossierFactory(owner=organisation_a, company_name="Geheim AG")
+    operator = EnrolledUserFactory(is_platform_operator=True)
+    client = signed_in(operator)
+    assert "Geheim AG" not in client.get(reverse("dossiers:list")).content.decode()
+    assert client.get(reverse("dossiers:detail", args=[dossier.pk])).status_code == 404
+    seco = OrganisationFactory(short_name="SECO", kind="federal_secretariat", canton="CH")
+    MembershipFactory(user=operator, organisation=seco, role="reader")
+    share_dossier(dossier=dossier, acting_user=admin_a, organisation=seco, level=Level.VIEW)
+    assert client.get(reverse("dossiers:detail", args=[dossier.pk])).status_code == 200
