@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -16,7 +16,7 @@ from portal.documents.crypto import decrypt_stream, keyring
 from portal.documents.models import Category, Document, DocumentVersion
 from portal.documents.uploads import EncryptedUpload
 from portal.dossiers import events
-from portal.dossiers.access import level_for
+from portal.dossiers.access import require_level
 from portal.dossiers.journaling import journal
 from portal.dossiers.levels import Level
 from portal.dossiers.retention import touch
@@ -105,8 +105,7 @@ def add_documents(
     storing removes what was already stored, so no row and no orphan blob is left.
     """
     try:
-        if level_for(acting_user, dossier) < Level.CONTRIBUTE:
-            raise PermissionDenied
+        require_level(acting_user, dossier, Level.CONTRIBUTE)
         if not uploads:
             raise ValidationError({"files": _("Choose at least one file.")})
         if refusals := _refusals(uploads):
@@ -146,8 +145,7 @@ def add_documents(
 def add_version(*, document: Document, upload: EncryptedUpload, acting_user, request=None, acting_for=None):
     """Store ``upload`` as the next version of ``document``; earlier versions stay."""
     try:
-        if level_for(acting_user, document.dossier) < Level.CONTRIBUTE:
-            raise PermissionDenied
+        require_level(acting_user, document.dossier, Level.CONTRIBUTE)
         if upload.refusal:
             raise ValidationError({"file": upload.refusal})
         with _blobs_kept_only_on_success() as store, transaction.atomic():

@@ -32,6 +32,8 @@ from portal.dossiers.models import (
 from tenants.models import Membership, RoleGroup
 from tenants.roles import Role
 
+ALL_ROLES = tuple(Role.values)
+
 
 def _live(at: datetime) -> Q:
     return Q(expires_at__isnull=True) | Q(expires_at__gt=at)
@@ -89,6 +91,12 @@ def level_for(user, dossier: Dossier, *, at: datetime | None = None) -> int:
     )
     levels += [LEVEL_OF_CODENAME[codename] for codename in grants]
     return max(levels, default=0)
+
+
+def require_level(user, dossier: Dossier, level: int) -> None:
+    """For actions: ``PermissionDenied`` unless ``user`` holds ``level`` on ``dossier``."""
+    if level_for(user, dossier) < level:
+        raise PermissionDenied
 
 
 def access_dossier(user, pk: int, level: int = Level.VIEW) -> Dossier:
@@ -190,6 +198,3 @@ def who_has_access(dossier: Dossier, *, at: datetime | None = None) -> list[Acce
                 Grant("person", _("Shared with this person"), share.level, share.expires_at, share)
             )
     return sorted(people.values(), key=lambda a: (-a.level, a.user.last_name.lower(), a.user.email.lower()))
-
-
-ALL_ROLES = tuple(Role.values)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.dossiers import events
-from portal.dossiers.access import level_for
+from portal.dossiers.access import require_level
 from portal.dossiers.identifiers import normalise_uid
 from portal.dossiers.journaling import journal
 from portal.dossiers.levels import Level
@@ -109,8 +109,7 @@ def update_dossier(
     *, dossier: Dossier, acting_user, request=None, tags=None, related=None, **changes
 ) -> Dossier:
     """Change the data of ``dossier`` (edit level). Journals which fields changed, not their values."""
-    if level_for(acting_user, dossier) < Level.EDIT:
-        raise PermissionDenied
+    require_level(acting_user, dossier, Level.EDIT)
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"Not editable: {sorted(unknown)}")
@@ -147,8 +146,7 @@ def record_view(*, dossier: Dossier, acting_user, request=None) -> None:
 @transaction.atomic
 def change_status(*, dossier: Dossier, target: str, acting_user, request=None) -> Dossier:
     """Move ``dossier`` to ``target`` if the workflow allows it (edit level)."""
-    if level_for(acting_user, dossier) < Level.EDIT:
-        raise PermissionDenied
+    require_level(acting_user, dossier, Level.EDIT)
     locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
     if not can_transition(locked.status, target):
         raise ValidationError(

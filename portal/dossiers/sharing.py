@@ -7,13 +7,13 @@ from datetime import datetime
 
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.dossiers import events
-from portal.dossiers.access import ALL_ROLES, level_for
+from portal.dossiers.access import ALL_ROLES, require_level
 from portal.dossiers.journaling import journal
 from portal.dossiers.levels import CODENAMES, Level, role_ceiling
 from portal.dossiers.models import (
@@ -26,11 +26,6 @@ from portal.dossiers.models import (
 from portal.journal.models import Action
 from tenants.groups import role_group
 from tenants.models import Organisation
-
-
-def _require(acting_user, dossier: Dossier, level: int) -> None:
-    if level_for(acting_user, dossier) < level:
-        raise PermissionDenied
 
 
 def _permissions() -> dict[str, Permission]:
@@ -64,15 +59,43 @@ def _expand(share: DossierShare) -> None:
     )
 
 
+def _organisation_problem(dossier: Dossier, organisation: Organisation) -> str | None:
+    """Why ``organisation`` cannot receive ``dossier`` (by share or hand-over), or None."""
+    if organisation.pk == dossier.owner_id:
+        return _("The dossier already belongs to this organisation.")
+    if not organisation.is_active:
+        return _("This organisation is deactivated.")
+    return None
+
+
+def _grant(
+    dossier: Dossier, *, kind: str, roles, level: int, expires_at, note, acting_user, acting_for, **target
+):
+    """Create or replace the share of ``dossier`` with ``target`` and write its grant rows."""
+    share, created = DossierShare.objects.update_or_create(
+        dossier=dossier,
+        **target,
+        defaults={
+            "kind": kind,
+            "roles": roles,
+            "level": level,
+            "expires_at": expires_at,
+            "note": note,
+            "created_by": acting_user,
+            "created_for": acting_for,
+            "created_at": timezone.now(),
+        },
+    )
+    _expand(share)
+    return share, created
+
+
 def _validate_target(dossier: Dossier, organisation, user, roles, expires_at, level) -> None:
     errors = {}
     if (organisation is None) == (user is None):
         errors["target"] = _("Choose either an organisation or a person.")
-    if organisation is not None:
-        if organisation.pk == dossier.owner_id:
-            errors["organisation"] = _("The dossier already belongs to this organisation.")
-        elif not organisation.is_active:
-            errors["organisation"] = _("This organisation is deactivated.")
+    if organisation is not None and (problem := _organisation_problem(dossier, organisation)):
+        errors["organisation"] = problem
     if user is not None and not user.is_active:
         errors["user"] = _("This person's account is deactivated.")
     unknown = set(roles) - set(ALL_ROLES)
@@ -103,27 +126,23 @@ def share_dossier(
     request=None,
 ) -> DossierShare:
     """Share ``dossier`` with an organisation (all or some roles) or a person; replaces an earlier share."""
-    _require(acting_user, dossier, Level.MANAGE)
+    require_level(acting_user, dossier, Level.MANAGE)
     roles = sorted(set(roles))
     _validate_target(dossier, organisation, user, roles, expires_at, level)
     if organisation is not None and set(roles) == set(ALL_ROLES):
         roles = []
     target = {"target_organisation": organisation} if organisation else {"target_user": user}
-    share, created = DossierShare.objects.update_or_create(
-        dossier=dossier,
+    share, created = _grant(
+        dossier,
+        kind=DossierShare.Kind.SHARE,
+        roles=roles,
+        level=level,
+        expires_at=expires_at,
+        note=note,
+        acting_user=acting_user,
+        acting_for=acting_for,
         **target,
-        defaults={
-            "kind": DossierShare.Kind.SHARE,
-            "roles": roles,
-            "level": level,
-            "expires_at": expires_at,
-            "note": note,
-            "created_by": acting_user,
-            "created_for": acting_for,
-            "created_at": timezone.now(),
-        },
     )
-    _expand(share)
     journal(
         dossier,
         Action.SHARE,
@@ -148,7 +167,7 @@ def share_dossier(
 def revoke_share(*, share: DossierShare, acting_user, acting_for=None, request=None) -> None:
     """Withdraw ``share``: its grant rows go with it, so access ends when this returns."""
     dossier = share.dossier
-    _require(acting_user, dossier, Level.MANAGE)
+    require_level(acting_user, dossier, Level.MANAGE)
     details = {
         "share": share.pk,
         "organisation": share.target_organisation.short_name if share.target_organisation_id else None,
@@ -174,34 +193,28 @@ def hand_over(
     request=None,
 ) -> Handover:
     """Make ``to_organisation`` the owner; the former owner keeps ``level_kept`` (or nothing)."""
-    _require(acting_user, dossier, Level.MANAGE)
+    require_level(acting_user, dossier, Level.MANAGE)
     locked = Dossier.objects.select_for_update().select_related("owner").get(pk=dossier.pk)
     former = locked.owner
-    if to_organisation.pk == former.pk:
-        raise ValidationError({"organisation": _("The dossier already belongs to this organisation.")})
-    if not to_organisation.is_active:
-        raise ValidationError({"organisation": _("This organisation is deactivated.")})
+    if problem := _organisation_problem(locked, to_organisation):
+        raise ValidationError({"organisation": problem})
     if level_kept is not None and level_kept not in Level.values:
         raise ValidationError({"level_kept": _("Choose a level.")})
     DossierShare.objects.filter(dossier=locked, target_organisation=to_organisation).delete()
     locked.owner = dossier.owner = to_organisation
     locked.save(update_fields=["owner", "updated_at"])
     if level_kept:
-        kept, _created = DossierShare.objects.update_or_create(
-            dossier=locked,
+        _grant(
+            locked,
+            kind=DossierShare.Kind.HANDOVER,
+            roles=[],
+            level=level_kept,
+            expires_at=None,
+            note=note,
+            acting_user=acting_user,
+            acting_for=acting_for or former,
             target_organisation=former,
-            defaults={
-                "kind": DossierShare.Kind.HANDOVER,
-                "roles": [],
-                "level": level_kept,
-                "expires_at": None,
-                "note": note,
-                "created_by": acting_user,
-                "created_for": acting_for or former,
-                "created_at": timezone.now(),
-            },
         )
-        _expand(kept)
     handover = Handover.objects.create(
         dossier=locked,
         from_organisation=former,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from portal.documents.models import Category
 from portal.documents.uploads import EncryptedUpload
 from portal.dossiers import events
-from portal.dossiers.access import level_for
+from portal.dossiers.access import require_level
 from portal.dossiers.journaling import journal
 from portal.dossiers.levels import Level
 from portal.dossiers.retention import touch
@@ -33,8 +33,7 @@ def post_message(
     from portal.documents.actions import add_documents
 
     try:
-        if level_for(acting_user, dossier) < Level.CONTRIBUTE:
-            raise PermissionDenied
+        require_level(acting_user, dossier, Level.CONTRIBUTE)
         body = body.strip()
         if not body:
             raise ValidationError({"body": _("Write a message.")})

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from portal.documents.models import Document
 from portal.documents.views import streamed_upload
+from portal.dossiers.levels import Level
 from portal.dossiers.views import acting_for, tab_context
 from portal.threads.actions import mark_read, post_message
 from portal.threads.forms import MessageForm
@@ -18,7 +19,7 @@ from portal.threads.models import Message, ReadState
 
 @streamed_upload
 def thread(request, dossier):
-    form = MessageForm(request.POST or None) if dossier.access_level >= 2 else None
+    form = MessageForm(request.POST or None) if dossier.access_level >= Level.CONTRIBUTE else None
     if request.method == "POST" and form is not None:
         attachments = request.FILES.getlist("attachments")
         if form.is_valid():
