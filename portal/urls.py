@@ -22,4 +22,5 @@ urlpatterns += i18n_patterns(
     path("", include("tenants.urls")),
     path("dossiers/", include("portal.dossiers.urls")),
     path("notifications/", include("portal.notifications.urls")),
+    path("search/", include("search.urls")),
 )

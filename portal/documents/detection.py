@@ -22,6 +22,7 @@ ALLOWED: dict[str, str] = {
     "application/vnd.oasis.opendocument.presentation": "OpenDocument",
     "text/plain": "Text",
     "text/csv": "CSV",
+    "text/html": "HTML",
     "message/rfc822": "E-mail",
     "application/vnd.ms-outlook": "Outlook",
     "image/jpeg": "JPEG",
@@ -65,7 +66,7 @@ def detect(head: bytes, file_name: str) -> Detection:
         raise RefusedType(
             _(
                 "“%(name)s” is not an accepted file type (it is %(detected)s). Accepted are PDF, "
-                "Word, Excel, PowerPoint, OpenDocument, text, CSV, e-mails (EML, MSG), JPEG, PNG "
+                "Word, Excel, PowerPoint, OpenDocument, text, CSV, HTML, e-mails (EML, MSG), JPEG, PNG "
                 "and TIFF."
             )
             % {"name": file_name, "detected": describe(detected)}

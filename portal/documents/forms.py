@@ -15,7 +15,7 @@ class UploadForm(forms.Form):
         label=_("Files"),
         required=False,
         widget=MultipleFileInput(attrs={"multiple": True}),
-        help_text=_("PDF, Office and OpenDocument, text, CSV, e-mails (EML, MSG), JPEG, PNG, TIFF."),
+        help_text=_("PDF, Office and OpenDocument, text, CSV, HTML, e-mails (EML, MSG), JPEG, PNG, TIFF."),
     )
     category = forms.ChoiceField(label=_("Category"), choices=Category.choices, initial=Category.OTHER)
     title = forms.CharField(

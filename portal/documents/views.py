@@ -35,6 +35,7 @@ from portal.dossiers.journaling import journal
 from portal.dossiers.levels import Level
 from portal.dossiers.views import acting_for, tab_context
 from portal.journal.models import Action
+from search.extract import describe as describe_text
 
 
 def streamed_upload(view):
@@ -147,7 +148,9 @@ def document_detail(request, dossier, document_id: int):
         else:
             messages.success(request, _("The new version has been added; earlier ones are kept."))
             return redirect("dossiers:document", dossier.pk, document.pk)
-    versions = document.versions.select_related("uploaded_by")
+    versions = list(document.versions.select_related("uploaded_by", "extracted"))
+    for version in versions:
+        version.search_status = describe_text(getattr(version, "extracted", None))
     return render(
         request,
         "documents/detail.html",

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from portal.database import database_config
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "django_tasks",
+    "django_tasks_db",
     # Sign-in
     "allauth",
     "allauth.account",
@@ -260,7 +262,18 @@ WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Background tasks (search indexing, text extraction): the database backend, run by
+# `manage.py db_worker`. "immediate" runs each task right after its transaction commits.
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+PORTAL_TASKS = env_str("PORTAL_TASKS", "database")
+if PORTAL_TASKS not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(
+        f"PORTAL_TASKS must be one of {', '.join(_TASK_BACKENDS)}, not {PORTAL_TASKS!r}."
+    )
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[PORTAL_TASKS], "QUEUES": ["default", "search"]}}
 
 # --- Security headers (tightened further in production) ----------------------------
 
@@ -300,6 +313,21 @@ PORTAL_RETENTION_DAYS = env_int("PORTAL_RETENTION_DAYS", 365)
 PORTAL_RETENTION_FROM = env_str("PORTAL_RETENTION_FROM", "created")
 PORTAL_RETENTION_WARNING_DAYS = env_int("PORTAL_RETENTION_WARNING_DAYS", 30)
 DATA_UPLOAD_MAX_NUMBER_FILES = 50
+
+# --- Search --------------------------------------------------------------------------
+# "postgres" (default) or "elasticsearch" (with ELASTICSEARCH_URL).
+PORTAL_SEARCH_BACKEND = env_str("PORTAL_SEARCH_BACKEND", "postgres")
+ELASTICSEARCH_URL = env_str("ELASTICSEARCH_URL", "http://127.0.0.1:9200")
+PORTAL_SEARCH_INDEX = env_str("PORTAL_SEARCH_INDEX", "portal-search")
+# Text extraction runs in a child process with these limits; a file that exceeds them
+# fails extraction with a visible reason and stays downloadable.
+PORTAL_EXTRACT_TIMEOUT = env_int("PORTAL_EXTRACT_TIMEOUT", 120)
+PORTAL_EXTRACT_MEMORY_MB = env_int("PORTAL_EXTRACT_MEMORY_MB", 1024)
+PORTAL_EXTRACT_MAX_MB = env_int("PORTAL_EXTRACT_MAX_MB", 200)
+PORTAL_EXTRACT_MAX_CHARS = env_int("PORTAL_EXTRACT_MAX_CHARS", 500_000)
+PORTAL_EXTRACT_OCR_PAGES = env_int("PORTAL_EXTRACT_OCR_PAGES", 50)
+# Failed index updates are retried with exponential backoff up to this delay.
+PORTAL_SEARCH_RETRY_MAX_SECONDS = env_int("PORTAL_SEARCH_RETRY_MAX_SECONDS", 3600)
 
 # Demo conveniences (printing TOTP codes) exist only where this is on.
 PORTAL_DEMO_TOOLS = env_bool("PORTAL_DEMO_TOOLS", False)

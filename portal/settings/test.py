@@ -8,3 +8,9 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 PORTAL_DEMO_TOOLS = True
 ALLOWED_HOSTS = ["*"]
 WHITENOISE_AUTOREFRESH = True
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+        "QUEUES": ["default", "search"],
+    }
+}

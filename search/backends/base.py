@@ -1,0 +1,98 @@
+"""The small interface both search engines implement."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from search.records import Record
+
+FACETS = ("kind", "status", "canton", "owner_id", "sector", "year", "doc_type", "language")
+SORTS = ("relevance", "date")
+
+
+class BackendUnavailable(Exception):
+    """The engine could not be reached or refused the request; the caller retries later."""
+
+
+@dataclass
+class Principals:
+    """Who is asking, resolved from the database at query time."""
+
+    user_id: int
+    organisation_ids: list[int]
+    group_ids: list[int]
+    # The dossiers the database says this user may see, as a queryset (PostgreSQL joins it).
+    visible_dossiers: object
+    # Dossiers whose principals changed and have not reached the engine yet, that this
+    # user may no longer see: excluded inside the engine's query.
+    excluded_dossiers: list[int] = field(default_factory=list)
+
+
+@dataclass
+class Query:
+    text: str
+    principals: Principals
+    at: datetime
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    sort: str = "relevance"
+    offset: int = 0
+    limit: int = 20
+
+
+@dataclass
+class Hit:
+    key: str
+    kind: str
+    object_id: int
+    dossier_id: int
+    title: str
+    reference: str
+    date: datetime
+    language: str
+    doc_type: str
+    extraction: str
+    # HTML-escaped text with <mark> around matches.
+    snippet: str = ""
+
+
+@dataclass
+class Results:
+    total: int
+    hits: list[Hit]
+    facets: dict[str, list[tuple[str, int]]]
+
+
+class SearchBackend:
+    name = "base"
+
+    def index(self, records: list[Record]) -> None:
+        raise NotImplementedError
+
+    def delete(self, keys: list[str]) -> None:
+        raise NotImplementedError
+
+    def delete_dossier(self, dossier_id: int) -> None:
+        raise NotImplementedError
+
+    def search(self, query: Query) -> Results:
+        raise NotImplementedError
+
+    def rebuild(self, batches: Iterable[list[Record]], progress: Callable[[int], None]) -> int:
+        """Replace the whole index with ``batches``; readers see the old one until the swap."""
+        raise NotImplementedError
+
+    def count(self) -> int:
+        raise NotImplementedError
+
+    def raw_search(self, query: Query) -> object:
+        """The engine's own query without the portal around it (for the benchmark's ratio)."""
+        raise NotImplementedError
+
+
+def mark(snippet: str, start: str = "\x02", stop: str = "\x03") -> str:
+    """Escape a snippet and turn the engine's match markers into <mark> elements."""
+    from django.utils.html import escape
+
+    return escape(snippet).replace(start, "<mark>").replace(stop, "</mark>")

@@ -1,0 +1,211 @@
+"""PostgreSQL full-text search: the default backend.
+
+Entries live in ``search_searchentry``; a trigger computes each entry's vector with the
+text-search configuration of its language (German, French, Italian or simple, all folding
+accents). A query is parsed with every configuration and the results OR-ed, so a word
+matches whatever the language its document was indexed in. Company names also match by
+trigram similarity, which forgives typos.
+
+Permissions are inside the query: entries join the dossier grant tables through
+``visible_dossiers`` (owner organisation and roles, role groups and persons, each grant
+with its expiry, the user's memberships resolved at query time). Counts, facets and the
+page come from that one filtered set, so they can never disagree, and a revocation is in
+effect the moment its transaction commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from django.db import connection, transaction
+
+from search.backends.base import FACETS, Hit, Query, Results, SearchBackend, mark
+from search.models import SearchEntry
+from search.records import Record
+
+CONFIGS = ("portal_german", "portal_french", "portal_italian", "portal_simple")
+TSQUERY = "(" + " || ".join(f"websearch_to_tsquery('{c}', %(q)s)" for c in CONFIGS) + ")"
+ENTRY_CONFIG = (
+    "(CASE e.language WHEN 'de' THEN 'portal_german' WHEN 'fr' THEN 'portal_french' "
+    "WHEN 'it' THEN 'portal_italian' ELSE 'portal_simple' END)::regconfig"
+)
+HEADLINE_OPTIONS = (
+    'StartSel=\x02, StopSel=\x03, MaxFragments=2, MaxWords=30, MinWords=12, FragmentDelimiter=" … "'
+)
+FIELDS = [f.attname for f in SearchEntry._meta.concrete_fields if f.attname != "vector"]
+
+
+class PostgresBackend(SearchBackend):
+    name = "postgres"
+
+    # --- writing ---------------------------------------------------------------------
+
+    def _entries(self, records: list[Record]) -> list[SearchEntry]:
+        return [
+            SearchEntry(
+                key=r.key,
+                kind=r.kind,
+                object_id=r.object_id,
+                dossier_id=r.dossier_id,
+                owner_id=r.owner_id,
+                status=r.status,
+                canton=r.canton,
+                sector=r.sector,
+                year=r.year,
+                doc_type=r.doc_type,
+                language=r.language,
+                date=r.date,
+                title=r.title[:300],
+                reference=r.reference,
+                company=r.company,
+                identifiers=r.identifiers,
+                body=r.body,
+                extraction=r.extraction,
+            )
+            for r in records
+        ]
+
+    def index(self, records: list[Record]) -> None:
+        if not records:
+            return
+        updated = [f for f in FIELDS if f != "key"]
+        SearchEntry.objects.bulk_create(
+            self._entries(records), update_conflicts=True, unique_fields=["key"], update_fields=updated
+        )
+
+    def delete(self, keys: list[str]) -> None:
+        SearchEntry.objects.filter(key__in=keys).delete()
+
+    def delete_dossier(self, dossier_id: int) -> None:
+        SearchEntry.objects.filter(dossier_id=dossier_id).delete()
+
+    def rebuild(self, batches: Iterable[list[Record]], progress: Callable[[int], None]) -> int:
+        # One transaction: searchers keep the old entries (MVCC) until the new ones commit.
+        done = 0
+        with transaction.atomic():
+            SearchEntry.objects.all().delete()
+            for records in batches:
+                SearchEntry.objects.bulk_create(self._entries(records), batch_size=1000)
+                done += len(records)
+                progress(done)
+        return done
+
+    def count(self) -> int:
+        return SearchEntry.objects.count()
+
+    # --- reading ---------------------------------------------------------------------
+
+    def _where(self, query: Query) -> tuple[str, dict]:
+        visible_sql, visible_params = query.principals.visible_dossiers.values("pk").query.sql_with_params()
+        # Django renders the subquery with %s placeholders; turn them into named ones.
+        names = {}
+        for index, value in enumerate(visible_params):
+            names[f"v{index}"] = value
+        visible_sql = (
+            visible_sql.replace("{", "{{")
+            .replace("}", "}}")
+            .replace("%s", "{}")
+            .format(*(f"%(v{i})s" for i in range(len(visible_params))))
+        )
+        params = {"q": query.text, **names}
+        clauses = [
+            f"(e.vector @@ {TSQUERY} OR (e.kind = 'dossier' AND %(q)s <%% e.company))",
+            f"e.dossier_id IN ({visible_sql})",
+        ]
+        if query.principals.excluded_dossiers:
+            clauses.append("NOT (e.dossier_id = ANY(%(excluded)s))")
+            params["excluded"] = list(query.principals.excluded_dossiers)
+        for name, values in query.filters.items():
+            if not values:
+                continue
+            column = "dossier_id" if name == "dossier" else name
+            if column not in (*FACETS, "dossier_id"):
+                continue
+            params[f"f_{column}"] = (
+                [int(v) for v in values] if column in ("owner_id", "year", "dossier_id") else values
+            )
+            clauses.append(f"e.{column} = ANY(%(f_{column})s)")
+        return " AND ".join(clauses), params
+
+    def _facets(self, where: str, params: dict) -> tuple[int, dict[str, list[tuple[str, int]]]]:
+        columns = ", ".join(f"e.{c}" for c in FACETS)
+        sets = ", ".join(["()"] + [f"(e.{c})" for c in FACETS])
+        sql = (
+            f"SELECT GROUPING({columns}), {columns}, count(*) FROM search_searchentry e "
+            f"WHERE {where} GROUP BY GROUPING SETS ({sets})"
+        )
+        full = (1 << len(FACETS)) - 1
+        masks = {full ^ (1 << (len(FACETS) - 1 - i)): i for i in range(len(FACETS))}
+        total = 0
+        facets: dict[str, list[tuple[str, int]]] = {name: [] for name in FACETS}
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            for row in cursor.fetchall():
+                grouping, values, count = row[0], row[1:-1], row[-1]
+                if grouping == full:
+                    total = count
+                elif grouping in masks:
+                    index = masks[grouping]
+                    value = values[index]
+                    if value not in (None, ""):
+                        facets[FACETS[index]].append((str(value), count))
+        for name in facets:
+            facets[name].sort(key=lambda item: (-item[1], item[0]))
+        return total, facets
+
+    def _page_sql(self, query: Query) -> tuple[str, dict]:
+        where, params = self._where(query)
+        order = "rank DESC, e.date DESC, e.key" if query.sort == "relevance" else "e.date DESC, e.key"
+        rank = (
+            f"ts_rank_cd(e.vector, {TSQUERY}, 32)"
+            " + CASE WHEN e.kind = 'dossier' THEN word_similarity(%(q)s, e.company) ELSE 0 END"
+        )
+        params.update(limit=query.limit, offset=query.offset)
+        sql = (
+            f"SELECT e.key, {rank} AS rank FROM search_searchentry e WHERE {where} "
+            f"ORDER BY {order} LIMIT %(limit)s OFFSET %(offset)s"
+        )
+        return sql, params
+
+    def raw_search(self, query: Query) -> list:
+        sql, params = self._page_sql(query)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+    def search(self, query: Query) -> Results:
+        where, params = self._where(query)
+        total, facets = self._facets(where, params)
+        if not total:
+            return Results(0, [], facets)
+        keys = [row[0] for row in self.raw_search(query)]
+        snippet = f"ts_headline({ENTRY_CONFIG}, left(e.body, 20000), {TSQUERY}, '{HEADLINE_OPTIONS}')"
+        columns = ", ".join(
+            f"e.{c}"
+            for c in (
+                "key",
+                "kind",
+                "object_id",
+                "dossier_id",
+                "title",
+                "reference",
+                "date",
+                "language",
+                "doc_type",
+                "extraction",
+            )
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {columns}, {snippet} FROM search_searchentry e WHERE e.key = ANY(%(keys)s)",
+                {"keys": keys, "q": query.text},
+            )
+            rows = {row[0]: row for row in cursor.fetchall()}
+        hits = []
+        for key in keys:
+            row = rows.get(key)
+            if row is None:
+                continue
+            headline = row[10] or ""
+            hits.append(Hit(*row[:10], snippet=mark(headline) if "\x02" in headline else ""))
+        return Results(total, hits, facets)
