@@ -40,19 +40,17 @@ def enqueue(keys: list[str], *, acl: bool = False) -> None:
     schedule()
 
 
+def _run_queue() -> None:
+    from search.tasks import process_index
+
+    process_index.enqueue()
+
+
 def schedule() -> None:
     """Run the queue after the current transaction commits (once per transaction)."""
-    if getattr(connection, "_search_scheduled", False):
+    if any(entry[1] is _run_queue for entry in connection.run_on_commit):
         return
-    connection._search_scheduled = True
-
-    def run():
-        connection._search_scheduled = False
-        from search.tasks import process_index
-
-        process_index.enqueue()
-
-    transaction.on_commit(run)
+    transaction.on_commit(_run_queue)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -69,7 +67,8 @@ def apply(keys: list[str], backend: SearchBackend) -> None:
     others = records_for(other_keys)
     if others.missing:
         backend.delete(others.missing)
-    backend.index(batch.records + others.records)
+    records = {record.key: record for record in batch.records + others.records}
+    backend.index(list(records.values()))
 
 
 def process(*, limit: int = 200, backend: SearchBackend | None = None) -> dict:
@@ -87,7 +86,8 @@ def process(*, limit: int = 200, backend: SearchBackend | None = None) -> dict:
             if not rows:
                 break
             try:
-                apply([row.key for row in rows], backend)
+                with transaction.atomic():  # a savepoint: a failure leaves the rows usable
+                    apply([row.key for row in rows], backend)
             except Exception as exc:  # the engine is down or refused: keep the rows
                 log.warning("Search index update failed for %d entries: %s", len(rows), exc)
                 for row in rows:

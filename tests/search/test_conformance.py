@@ -1,0 +1,139 @@
+"""The conformance suite: the same queries on the same data give the same result sets on
+every backend (ranking may differ). Each test runs on PostgreSQL and on Elasticsearch."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from portal.dossiers.models import DossierGroupObjectPermission, DossierShare, DossierUserObjectPermission
+from portal.dossiers.retention import destroy
+from portal.dossiers.sharing import hand_over, revoke_share, share_dossier
+from search.models import SearchEntry
+from search.service import search
+from tenants.roles import Role
+from tests.search import corpus as corpus_module
+from tests.search.conftest import settle
+from tests.tenants.factories import MembershipFactory, OrganisationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def corpus(search_backend, organisation_a, organisation_b, admin_a, admin_b):
+    built = corpus_module.build(organisation_a, organisation_b, admin_a, admin_b)
+    settle()
+    return built
+
+
+def keys(user, text, **kwargs) -> set[str]:
+    return {hit.key for hit in search(user, text, per_page=100, **kwargs).results.hits}
+
+
+def test_stemming_finds_inflections_in_each_language(corpus, worker_a):
+    de, fr, it = (f"document:{corpus.documents[lang].pk}" for lang in ("de", "fr", "it"))
+    assert de in keys(worker_a, "Lohnkontrollen")
+    assert fr in keys(worker_a, "controle")
+    assert fr in keys(worker_a, "contrôles salaire")
+    assert it in keys(worker_a, "controlli")
+    assert it in keys(worker_a, "salario minimo")
+
+
+def test_enterprise_number_in_every_typing_finds_its_dossier(corpus, worker_a):
+    for typed in ("CHE-116.281.710", "CHE116281710", "che 116 281 710", "116.281.710", "116281710", "CHE-116.281.710 MWST"):
+        assert f"dossier:{corpus.a1.pk}" in keys(worker_a, typed), typed
+    assert keys(worker_a, "CHE-116.281.711") == set()
+
+
+def test_reference_and_typo_in_company_name(corpus, worker_a):
+    assert f"dossier:{corpus.a1.pk}" in keys(worker_a, corpus.a1.reference)
+    assert f"dossier:{corpus.a1.pk}" in keys(worker_a, "Mustr Bau")
+
+
+def test_scanned_pdf_is_found_by_a_word_on_its_page(corpus, worker_a):
+    assert keys(worker_a, "Schalungsarbeiten") == {f"document:{corpus.documents['scan'].pk}"}
+
+
+def test_results_and_facets_never_count_what_the_user_may_not_see(corpus, worker_a, worker_b, organisation_b):
+    mine = search(worker_a, "Lohnkontrolle")
+    assert {hit.dossier_id for hit in mine.results.hits} == {corpus.a1.pk}
+    theirs = search(worker_b, "Lohnkontrolle")
+    assert {hit.dossier_id for hit in theirs.results.hits} == {corpus.b1.pk}
+    assert theirs.results.total == 2  # B's document and message, nothing of A
+    for found in (mine, theirs):
+        assert sum(count for _value, count in found.results.facets["kind"]) == found.results.total
+    assert dict(mine.results.facets["owner_id"]) == {str(corpus.a1.owner_id): mine.results.total}
+    assert "ZH" not in dict(mine.results.facets["canton"])
+    outsider = MembershipFactory(organisation=OrganisationFactory(), role=Role.ADMINISTRATOR).user
+    assert search(outsider, "Lohnkontrolle").results.total == 0
+
+
+def test_share_revocation_expiry_and_hand_over_take_effect_in_search(corpus, admin_a, admin_b, worker_a, worker_b, organisation_a):
+    b1_document = f"document:{corpus.documents['b1'].pk}"
+    share = share_dossier(dossier=corpus.b1, acting_user=admin_b, organisation=organisation_a, level=1)
+    settle(extract=False)
+    assert b1_document in keys(worker_a, "vertrauliche")
+    revoke_share(share=share, acting_user=admin_b)
+    # Before any queued update is applied, the revoked user already finds nothing.
+    assert keys(worker_a, "vertrauliche") == set()
+    settle(extract=False)
+    assert keys(worker_a, "vertrauliche") == set()
+
+    expiring = share_dossier(
+        dossier=corpus.b1, acting_user=admin_b, user=worker_a, level=1, expires_at=timezone.now() + timedelta(days=1)
+    )
+    settle(extract=False)
+    assert b1_document in keys(worker_a, "vertrauliche")
+    past = timezone.now() - timedelta(seconds=1)
+    for model in (DossierShare, DossierUserObjectPermission, DossierGroupObjectPermission):
+        model.objects.filter(**({"pk": expiring.pk} if model is DossierShare else {"share": expiring})).update(expires_at=past)
+    assert keys(worker_a, "vertrauliche") == set()
+
+    a2_document = f"document:{corpus.documents['a2'].pk}"
+    assert a2_document in keys(worker_a, "secondaire")
+    hand_over(dossier=corpus.a2, to_organisation=corpus.b1.owner, acting_user=admin_a, level_kept=None)
+    assert keys(worker_a, "secondaire") == set()
+    settle(extract=False)
+    assert keys(worker_a, "secondaire") == set()
+    assert a2_document in keys(worker_b, "secondaire")
+
+
+def test_filters_sorting_paging_and_search_within_a_dossier(corpus, worker_a):
+    everything = search(worker_a, "salari OR salaires OR Lohnkontrolle OR Lohnbuchhaltung")
+    assert everything.results.total == 4
+    assert keys(worker_a, "Lohnkontrolle OR salaires", filters={"language": ["fr"]}) == {f"document:{corpus.documents['fr'].pk}"}
+    assert keys(worker_a, "Lohnbuchhaltung", filters={"kind": ["message"]}) != set()
+    assert keys(worker_a, "Lohnbuchhaltung", filters={"kind": ["document"]}) == set()
+    assert keys(worker_a, "secondaire", filters={"dossier": [str(corpus.a1.pk)]}) == set()
+    assert keys(worker_a, "secondaire", filters={"dossier": [str(corpus.a2.pk)]}) == {f"document:{corpus.documents['a2'].pk}"}
+    assert keys(worker_a, "salaires", filters={"canton": ["VD"]}) == set()
+    by_date = search(worker_a, "salari OR salaires OR Lohnkontrolle OR Lohnbuchhaltung", sort="date", per_page=3)
+    assert by_date.pages == 2
+    dates = [hit.date for hit in by_date.results.hits]
+    assert dates == sorted(dates, reverse=True)
+    second = search(worker_a, "salari OR salaires OR Lohnkontrolle OR Lohnbuchhaltung", sort="date", per_page=3, page=2)
+    assert {h.key for h in second.results.hits}.isdisjoint({h.key for h in by_date.results.hits})
+    assert len(second.results.hits) == 1
+
+
+def test_snippets_mark_the_match_and_escape_the_text(search_backend, organisation_a, admin_a, worker_a):
+    dossier = corpus_module.DossierFactory(owner=organisation_a)
+    corpus_module.add_documents(
+        dossier=dossier,
+        uploads=[corpus_module.upload("x.txt", b"Die Kontrolle <script>alert(1)</script> der Arbeitszeiten ergab nichts.")],
+        acting_user=admin_a,
+    )
+    settle()
+    [hit] = search(worker_a, "Arbeitszeiten").results.hits
+    assert "<mark>Arbeitszeiten</mark>" in hit.snippet
+    assert "<script" not in hit.snippet  # dropped or escaped, never markup
+
+
+def test_destroyed_dossier_leaves_nothing_in_the_index(corpus, worker_a):
+    assert keys(worker_a, "Lohnkontrolle")
+    destroy(corpus.a1)
+    settle(extract=False)
+    assert keys(worker_a, "Lohnkontrolle OR Lohnbuchhaltung OR Schalungsarbeiten OR Muster") == set()
+    assert not SearchEntry.objects.filter(dossier_id=corpus.a1.pk).exists()
