@@ -149,7 +149,8 @@ def _document_record(document: Document, grants: list[Grant]) -> Record:
         language=(extracted.language if extracted else "") or "",
         date=version.uploaded_at if version else document.created_at,
         title=document.title,
-        identifiers=identifier_variants(version.file_name) if version else "",
+        # The file name whole and in words: "lohnliste_2026-03.xlsx" is found by "lohnliste".
+        identifiers=f"{version.file_name} {re.sub(r'[._-]+', ' ', version.file_name)}" if version else "",
         body=text,
         extraction=extracted.status if extracted else ExtractionStatus.PENDING,
         **_dossier_fields(document.dossier, grants),

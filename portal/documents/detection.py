@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mimetypes
+import re
 from dataclasses import dataclass
 
 import magic
@@ -40,6 +41,7 @@ OLE_SPECIFIC = {
 }
 PREVIEWABLE = {"application/pdf", "image/jpeg", "image/png"}
 SNIFF_BYTES = 256 * 1024
+_HEADER = re.compile(rb"[A-Za-z][A-Za-z0-9-]*: ")
 
 mimetypes.add_type("application/vnd.ms-outlook", ".msg")
 
@@ -62,6 +64,10 @@ def detect(head: bytes, file_name: str) -> Detection:
         detected = guessed if guessed in OLE_SPECIFIC else "application/msword"
     if detected == "text/plain" and file_name.lower().endswith(".csv"):
         detected = "text/csv"
+    # libmagic reads an e-mail that starts with "Subject:" as text or HTML; a header line
+    # first and the name together say more.
+    if detected.startswith("text/") and file_name.lower().endswith(".eml") and _HEADER.match(head):
+        detected = "message/rfc822"
     if detected not in ALLOWED:
         raise RefusedType(
             _(
