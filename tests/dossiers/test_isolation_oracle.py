@@ -8,6 +8,7 @@ The model below does not use the portal's policy code: it restates the rules fro
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -22,12 +23,15 @@ from hypothesis import strategies as st
 from portal.documents.actions import add_documents
 from portal.dossiers.access import level_for, visible_dossiers
 from portal.dossiers.models import (
+    Dossier,
     DossierGroupObjectPermission,
     DossierShare,
     DossierUserObjectPermission,
 )
 from portal.dossiers.sharing import hand_over, revoke_share, share_dossier
 from portal.threads.actions import post_message
+from search import queue
+from search.service import search
 from tests.accounts.factories import EnrolledUserFactory
 from tests.dossiers.factories import DossierFactory, upload
 from tests.tenants.factories import MembershipFactory, OrganisationFactory
@@ -212,6 +216,7 @@ def build(spec):
 
 
 LINK = re.compile(r'href="/de/dossiers/(\d+)/"')
+SEARCH_LINK = re.compile(r'href="/de/dossiers/(\d+)/messages/#message-')
 
 
 ENDPOINTS = ("detail", "download", "messages", "journal")
@@ -219,7 +224,10 @@ ENDPOINTS = ("detail", "download", "messages", "journal")
 
 def check(users, dossiers, model):
     """Compare the portal with the model for every person and dossier: the policy's list and
-    level, and over HTTP the list page, the dossier page, the download, the messages and the journal."""
+    level, search results and facet counts, and over HTTP the list page, the dossier page, the
+    download, the messages and the journal."""
+    queue.process()
+    owners = {d.pk: d.owner_id for d in Dossier.objects.filter(pk__in=[d.pk for d in dossiers])}
     for user_id, user in users.items():
         client = Client()
         client.force_login(user)
@@ -229,6 +237,13 @@ def check(users, dossiers, model):
         )
         listed = {int(pk) for pk in LINK.findall(client.get("/de/dossiers/").content.decode())}
         assert listed == expected, f"list page of {user.email}"
+        found = search(user, "Nachricht", per_page=100).results
+        assert {hit.dossier_id for hit in found.hits} == expected, f"search of {user.email}"
+        assert found.total == len(expected), f"search total of {user.email}"
+        expected_owners = Counter(str(owners[pk]) for pk in expected)
+        assert dict(found.facets["owner_id"]) == dict(expected_owners), f"search facets of {user.email}"
+        searched = {int(pk) for pk in SEARCH_LINK.findall(client.get("/de/search/", {"q": "Nachricht"}).content.decode())}
+        assert searched == expected, f"search page of {user.email}"
         for dossier in dossiers:
             level = model.level(user_id, dossier.pk)
             assert level_for(user, dossier) == level, f"level of {user.email} on {dossier.reference}"
