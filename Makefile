@@ -28,8 +28,13 @@ run: install
 	$(PY) manage.py migrate --no-input -v 0
 	$(PY) manage.py createcachetable
 	$(PY) manage.py seed_demo
+	@echo "Extracting and indexing the demo documents..."
+	$(PY) manage.py db_worker --queue-name '*' --batch --no-startup-delay -v 0
+	$(PY) manage.py search_status
 	@echo ""
-	@echo "The portal runs at http://$(HOST):$(PORT)/  (Ctrl-C stops it and the embedded database)"
+	@echo "The portal runs at http://$(HOST):$(PORT)/  (Ctrl-C stops it, the task worker and the embedded database)"
+	$(PY) manage.py db_worker --queue-name '*' --no-startup-delay -v 0 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DJANGO_DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
 
 lint: $(STAMP)
@@ -41,8 +46,11 @@ check: $(STAMP)
 	$(PY) manage.py makemigrations --check --dry-run -v 1
 	bash scripts/check-deploy.sh
 
+# The Elasticsearch tests need a real node: the script starts one from Maven artifacts, or
+# says loudly why it cannot, and those tests are then skipped with that reason.
 test: install lint check
-	$(VENV)/bin/pytest
+	@scripts/elasticsearch.sh start || echo "!!! NO ELASTICSEARCH 8 NODE: the Elasticsearch tests will be SKIPPED (reason above)."
+	@status=0; $(VENV)/bin/pytest || status=$$?; scripts/elasticsearch.sh stop; exit $$status
 
 # Benchmarks (not part of the test suite): figures go into the README.
 bench: install

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Debian packages the portal needs: Chromium for the browser tests, gettext for
-# compiling translations, libmagic for file-type detection. Installs only what is
+# compiling translations, libmagic for file-type detection, Tesseract (German, French,
+# Italian) for scanned documents, catdoc for legacy Word/Excel/PowerPoint files. Installs only what is
 # missing; needs root (as on CI) or sudo.
 set -euo pipefail
 
@@ -9,6 +10,11 @@ command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v msgfmt >/dev/null 2>&1 || missing+=(gettext)
 # libmagic detects uploaded files' types from their content.
 ldconfig -p 2>/dev/null | grep -q 'libmagic\.so\.1' || missing+=(libmagic1)
+command -v tesseract >/dev/null 2>&1 || missing+=(tesseract-ocr)
+for language in deu fra ita; do
+  tesseract --list-langs 2>/dev/null | grep -qx "$language" || missing+=("tesseract-ocr-$language")
+done
+command -v catdoc >/dev/null 2>&1 || missing+=(catdoc)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

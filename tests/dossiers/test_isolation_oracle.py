@@ -242,7 +242,10 @@ def check(users, dossiers, model):
         assert found.total == len(expected), f"search total of {user.email}"
         expected_owners = Counter(str(owners[pk]) for pk in expected)
         assert dict(found.facets["owner_id"]) == dict(expected_owners), f"search facets of {user.email}"
-        searched = {int(pk) for pk in SEARCH_LINK.findall(client.get("/de/search/", {"q": "Nachricht"}).content.decode())}
+        searched = {
+            int(pk)
+            for pk in SEARCH_LINK.findall(client.get("/de/search/", {"q": "Nachricht"}).content.decode())
+        }
         assert searched == expected, f"search page of {user.email}"
         for dossier in dossiers:
             level = model.level(user_id, dossier.pk)

@@ -13,8 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from search import backends
-from search import queue
+from search import backends, queue
 from search.extract import extract_version
 from search.models import ExtractedText, ExtractionStatus
 

@@ -22,14 +22,31 @@ class Corpus:
 
 def build(organisation_a, organisation_b, admin_a, admin_b) -> Corpus:
     a1 = DossierFactory(
-        owner=organisation_a, company_name="Muster Bau AG", company_uid=UID, sector="Bauhauptgewerbe", canton="GE"
+        owner=organisation_a,
+        company_name="Muster Bau AG",
+        company_uid=UID,
+        sector="Bauhauptgewerbe",
+        canton="GE",
     )
-    a2 = DossierFactory(owner=organisation_a, company_name="Deuxième Entreprise SA", sector="Nettoyage", canton="VD")
-    b1 = DossierFactory(owner=organisation_b, company_name="Geheim Gerüstbau GmbH", sector="Gerüstbau", canton="ZH")
+    a2 = DossierFactory(
+        owner=organisation_a, company_name="Deuxième Entreprise SA", sector="Nettoyage", canton="VD"
+    )
+    b1 = DossierFactory(
+        owner=organisation_b, company_name="Geheim Gerüstbau GmbH", sector="Gerüstbau", canton="ZH"
+    )
     texts = {
-        "de": ("lohnkontrolle.txt", "Die Lohnkontrolle auf der Baustelle ergab Unterschreitungen der Mindestlöhne."),
-        "fr": ("controle.txt", "Le contrôle des salaires a révélé des infractions aux salaires minimaux du chantier."),
-        "it": ("controllo.txt", "Il controllo dei salari ha rilevato violazioni dei salari minimi nel cantiere."),
+        "de": (
+            "lohnkontrolle.txt",
+            "Die Lohnkontrolle auf der Baustelle ergab Unterschreitungen der Mindestlöhne.",
+        ),
+        "fr": (
+            "controle.txt",
+            "Le contrôle des salaires a révélé des infractions aux salaires minimaux du chantier.",
+        ),
+        "it": (
+            "controllo.txt",
+            "Il controllo dei salari ha rilevato violazioni dei salari minimi nel cantiere.",
+        ),
     }
     documents = {}
     for language, (name, text) in texts.items():
@@ -40,13 +57,24 @@ def build(organisation_a, organisation_b, admin_a, admin_b) -> Corpus:
         dossier=a1, uploads=[upload("scan.pdf", (FIXTURES / "scan.pdf").read_bytes())], acting_user=admin_a
     )
     [documents["a2"]] = add_documents(
-        dossier=a2, uploads=[upload("rapport.txt", "Contrôle secondaire des horaires de travail.".encode())], acting_user=admin_a
+        dossier=a2,
+        uploads=[upload("rapport.txt", "Contrôle secondaire des horaires de travail.".encode())],
+        acting_user=admin_a,
     )
     [documents["b1"]] = add_documents(
         dossier=b1,
-        uploads=[upload("vertraulich.txt", "Vertrauliche Lohnkontrolle im Gerüstbau, nur für die PK Bau.".encode())],
+        uploads=[
+            upload("vertraulich.txt", "Vertrauliche Lohnkontrolle im Gerüstbau, nur für die PK Bau.".encode())
+        ],
         acting_user=admin_b,
     )
-    post_message(dossier=a1, body="Bitte die Lohnbuchhaltung nachreichen.", acting_user=admin_a, acting_for=organisation_a)
-    post_message(dossier=b1, body="Lohnkontrolle intern besprochen.", acting_user=admin_b, acting_for=organisation_b)
+    post_message(
+        dossier=a1,
+        body="Bitte die Lohnbuchhaltung nachreichen.",
+        acting_user=admin_a,
+        acting_for=organisation_a,
+    )
+    post_message(
+        dossier=b1, body="Lohnkontrolle intern besprochen.", acting_user=admin_b, acting_for=organisation_b
+    )
     return Corpus(a1, a2, b1, documents)

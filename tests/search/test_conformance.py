@@ -42,7 +42,14 @@ def test_stemming_finds_inflections_in_each_language(corpus, worker_a):
 
 
 def test_enterprise_number_in_every_typing_finds_its_dossier(corpus, worker_a):
-    for typed in ("CHE-116.281.710", "CHE116281710", "che 116 281 710", "116.281.710", "116281710", "CHE-116.281.710 MWST"):
+    for typed in (
+        "CHE-116.281.710",
+        "CHE116281710",
+        "che 116 281 710",
+        "116.281.710",
+        "116281710",
+        "CHE-116.281.710 MWST",
+    ):
         assert f"dossier:{corpus.a1.pk}" in keys(worker_a, typed), typed
     assert keys(worker_a, "CHE-116.281.711") == set()
 
@@ -70,7 +77,9 @@ def test_results_and_facets_never_count_what_the_user_may_not_see(corpus, worker
     assert search(outsider, "Lohnkontrolle").results.total == 0
 
 
-def test_share_revocation_expiry_and_hand_over_take_effect_in_search(corpus, admin_a, admin_b, worker_a, worker_b, organisation_a):
+def test_share_revocation_expiry_and_hand_over_take_effect_in_search(
+    corpus, admin_a, admin_b, worker_a, worker_b, organisation_a
+):
     b1_document = f"document:{corpus.documents['b1'].pk}"
     share = share_dossier(dossier=corpus.b1, acting_user=admin_b, organisation=organisation_a, level=1)
     settle(extract=False)
@@ -82,13 +91,19 @@ def test_share_revocation_expiry_and_hand_over_take_effect_in_search(corpus, adm
     assert keys(worker_a, "vertrauliche") == set()
 
     expiring = share_dossier(
-        dossier=corpus.b1, acting_user=admin_b, user=worker_a, level=1, expires_at=timezone.now() + timedelta(days=1)
+        dossier=corpus.b1,
+        acting_user=admin_b,
+        user=worker_a,
+        level=1,
+        expires_at=timezone.now() + timedelta(days=1),
     )
     settle(extract=False)
     assert b1_document in keys(worker_a, "vertrauliche")
     past = timezone.now() - timedelta(seconds=1)
     for model in (DossierShare, DossierUserObjectPermission, DossierGroupObjectPermission):
-        model.objects.filter(**({"pk": expiring.pk} if model is DossierShare else {"share": expiring})).update(expires_at=past)
+        model.objects.filter(
+            **({"pk": expiring.pk} if model is DossierShare else {"share": expiring})
+        ).update(expires_at=past)
     assert keys(worker_a, "vertrauliche") == set()
 
     a2_document = f"document:{corpus.documents['a2'].pk}"
@@ -103,17 +118,25 @@ def test_share_revocation_expiry_and_hand_over_take_effect_in_search(corpus, adm
 def test_filters_sorting_paging_and_search_within_a_dossier(corpus, worker_a):
     everything = search(worker_a, "salari OR salaires OR Lohnkontrolle OR Lohnbuchhaltung")
     assert everything.results.total == 4
-    assert keys(worker_a, "Lohnkontrolle OR salaires", filters={"language": ["fr"]}) == {f"document:{corpus.documents['fr'].pk}"}
+    assert keys(worker_a, "Lohnkontrolle OR salaires", filters={"language": ["fr"]}) == {
+        f"document:{corpus.documents['fr'].pk}"
+    }
     assert keys(worker_a, "Lohnbuchhaltung", filters={"kind": ["message"]}) != set()
     assert keys(worker_a, "Lohnbuchhaltung", filters={"kind": ["document"]}) == set()
     assert keys(worker_a, "secondaire", filters={"dossier": [str(corpus.a1.pk)]}) == set()
-    assert keys(worker_a, "secondaire", filters={"dossier": [str(corpus.a2.pk)]}) == {f"document:{corpus.documents['a2'].pk}"}
+    assert keys(worker_a, "secondaire", filters={"dossier": [str(corpus.a2.pk)]}) == {
+        f"document:{corpus.documents['a2'].pk}"
+    }
     assert keys(worker_a, "salaires", filters={"canton": ["VD"]}) == set()
-    by_date = search(worker_a, "salari OR salaires OR Lohnkontrolle OR Lohnbuchhaltung", sort="date", per_page=3)
+    by_date = search(
+        worker_a, "salari OR salaires OR Lohnkontrolle OR Lohnbuchhaltung", sort="date", per_page=3
+    )
     assert by_date.pages == 2
     dates = [hit.date for hit in by_date.results.hits]
     assert dates == sorted(dates, reverse=True)
-    second = search(worker_a, "salari OR salaires OR Lohnkontrolle OR Lohnbuchhaltung", sort="date", per_page=3, page=2)
+    second = search(
+        worker_a, "salari OR salaires OR Lohnkontrolle OR Lohnbuchhaltung", sort="date", per_page=3, page=2
+    )
     assert {h.key for h in second.results.hits}.isdisjoint({h.key for h in by_date.results.hits})
     assert len(second.results.hits) == 1
 
@@ -122,7 +145,11 @@ def test_snippets_mark_the_match_and_escape_the_text(search_backend, organisatio
     dossier = corpus_module.DossierFactory(owner=organisation_a)
     corpus_module.add_documents(
         dossier=dossier,
-        uploads=[corpus_module.upload("x.txt", b"Die Kontrolle <script>alert(1)</script> der Arbeitszeiten ergab nichts.")],
+        uploads=[
+            corpus_module.upload(
+                "x.txt", b"Die Kontrolle <script>alert(1)</script> der Arbeitszeiten ergab nichts."
+            )
+        ],
         acting_user=admin_a,
     )
     settle()

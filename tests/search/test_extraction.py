@@ -42,7 +42,9 @@ def docx(body_xml: str) -> bytes:
 def odt(text: str) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("mimetype", "application/vnd.oasis.opendocument.text", compress_type=zipfile.ZIP_STORED)
+        archive.writestr(
+            "mimetype", "application/vnd.oasis.opendocument.text", compress_type=zipfile.ZIP_STORED
+        )
         archive.writestr(
             "content.xml",
             '<?xml version="1.0"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
@@ -59,7 +61,9 @@ def eml() -> bytes:
     message["To"] = "firma@example.ch"
     message.set_content("Guten Tag, bitte senden Sie die Stundenrapporte.")
     message.add_alternative("<p>Guten Tag, <b>Stundenrapporte</b></p><script>x()</script>", subtype="html")
-    message.add_attachment(b"Beilage: Spesenabrechnung Juli", maintype="text", subtype="plain", filename="beilage.txt")
+    message.add_attachment(
+        b"Beilage: Spesenabrechnung Juli", maintype="text", subtype="plain", filename="beilage.txt"
+    )
     return bytes(message)
 
 
@@ -75,7 +79,11 @@ def stored(dossier, user, name, content):
         ("bericht.docx", docx("<w:p><w:r><w:t>Entsendebetrieb</w:t></w:r></w:p>"), "Entsendebetrieb"),
         ("bericht.odt", odt("Gesamtarbeitsvertrag"), "Gesamtarbeitsvertrag"),
         ("mail.eml", eml(), "Spesenabrechnung"),
-        ("seite.html", b"<html><head><style>p{}</style></head><body><p>Arbeitszeiterfassung</p></body></html>", "Arbeitszeiterfassung"),
+        (
+            "seite.html",
+            b"<html><head><style>p{}</style></head><body><p>Arbeitszeiterfassung</p></body></html>",
+            "Arbeitszeiterfassung",
+        ),
         ("liste.csv", "Name;Lohn\nMüller;4200\n".encode(), "Müller"),
         ("scan.pdf", (FIXTURES / "scan.pdf").read_bytes(), "Schalungsarbeiten"),
     ],
@@ -110,7 +118,12 @@ def corrupt_docx() -> bytes:
 @pytest.mark.parametrize(
     ("name", "content", "reason", "shown"),
     [
-        ("geschuetzt.pdf", (FIXTURES / "encrypted.pdf").read_bytes(), "encrypted", "the file is password-protected"),
+        (
+            "geschuetzt.pdf",
+            (FIXTURES / "encrypted.pdf").read_bytes(),
+            "encrypted",
+            "the file is password-protected",
+        ),
         ("bombe.docx", zip_bomb(), "zip bomb", "the file would expand to an unreasonable size"),
         ("kaputt.docx", corrupt_docx(), "corrupt", "the file is damaged or not what its type says"),
     ],
@@ -131,13 +144,17 @@ def test_bad_files_fail_extraction_visibly_and_stay_downloadable(
     assert f"Not searchable: {shown}" in page.content.decode()
     # The rest of the queue goes on, and the document is still found by its title.
     settle(extract=False)
-    assert [hit.key for hit in search(admin_a, name.split(".")[0]).results.hits] == [f"document:{document.pk}"]
+    assert [hit.key for hit in search(admin_a, name.split(".")[0]).results.hits] == [
+        f"document:{document.pk}"
+    ]
 
 
 def test_a_hanging_file_is_stopped_by_the_time_limit(organisation_a, admin_a, settings):
     settings.PORTAL_EXTRACT_TIMEOUT = 1
     # A large scan at full OCR takes longer than a second.
     settings.PORTAL_EXTRACT_OCR_PAGES = 50
-    _document, extracted = stored(DossierFactory(owner=organisation_a), admin_a, "scan.pdf", (FIXTURES / "scan.pdf").read_bytes())
+    _document, extracted = stored(
+        DossierFactory(owner=organisation_a), admin_a, "scan.pdf", (FIXTURES / "scan.pdf").read_bytes()
+    )
     assert extracted.status == ExtractionStatus.FAILED
     assert extracted.reason == "timeout"

@@ -22,7 +22,11 @@ pytestmark = pytest.mark.django_db
 
 def test_header_has_a_search_box_and_the_page_lists_marked_hits(organisation_a, admin_a, worker_b, signed_in):
     dossier = DossierFactory(owner=organisation_a, company_name="Holzwurm Zimmerei AG")
-    add_documents(dossier=dossier, uploads=[upload("n.txt", b"Die Mindestlohnkontrolle der Zimmerei.")], acting_user=admin_a)
+    add_documents(
+        dossier=dossier,
+        uploads=[upload("n.txt", b"Die Mindestlohnkontrolle der Zimmerei.")],
+        acting_user=admin_a,
+    )
     settle()
     client = signed_in(admin_a)
     with translation.override("en"):
@@ -35,7 +39,10 @@ def test_header_has_a_search_box_and_the_page_lists_marked_hits(organisation_a, 
     assert link in page
     # The other organisation's member gets nothing, and no way into the dossier's scope.
     other = signed_in(worker_b)
-    assert "Mindestlohnkontrolle</mark>" not in other.get(reverse("search:search"), {"q": "Mindestlohnkontrolle"}).content.decode()
+    assert (
+        "Mindestlohnkontrolle</mark>"
+        not in other.get(reverse("search:search"), {"q": "Mindestlohnkontrolle"}).content.decode()
+    )
     assert other.get(reverse("search:search"), {"q": "x", "dossier": dossier.pk}).status_code == 404
 
 
@@ -47,7 +54,9 @@ def test_facet_links_filter_and_unfilter(organisation_a, admin_a, signed_in):
     with translation.override("en"):
         page = client.get(reverse("search:search"), {"q": "Arbeitszeit"}).content.decode()
         assert "kind=document" in page
-        narrowed = client.get(reverse("search:search"), {"q": "Arbeitszeit", "kind": "message"}).content.decode()
+        narrowed = client.get(
+            reverse("search:search"), {"q": "Arbeitszeit", "kind": "message"}
+        ).content.decode()
     assert "0 results" in narrowed
 
 
@@ -58,7 +67,9 @@ def test_search_page_queries_do_not_grow_with_the_hits(organisation_a, admin_a, 
     def queries_for(count: int) -> int:
         for index in range(count):
             dossier = DossierFactory(owner=organisation_a)
-            add_documents(dossier=dossier, uploads=[upload(f"r{index}.txt", b"Spesenkontrolle")], acting_user=admin_a)
+            add_documents(
+                dossier=dossier, uploads=[upload(f"r{index}.txt", b"Spesenkontrolle")], acting_user=admin_a
+            )
         settle(extract=False)
         with CaptureQueriesContext(connection) as captured:
             assert client.get(reverse("search:search"), {"q": "Spesenkontrolle"}).status_code == 200
@@ -75,7 +86,10 @@ def test_an_upload_is_searchable_once_its_request_returns(organisation_a, admin_
     client = signed_in(admin_a)
     response = client.post(
         reverse("dossiers:documents", args=[dossier.pk]),
-        {"files": [upload_file("baustelle.txt", "Baustellenkontrolle Unterkunft Grenzgänger".encode())], "category": "other"},
+        {
+            "files": [upload_file("baustelle.txt", "Baustellenkontrolle Unterkunft Grenzgänger".encode())],
+            "category": "other",
+        },
     )
     assert response.status_code in (200, 302)
     page = client.get(reverse("search:search"), {"q": "Grenzgänger"}).content.decode()
@@ -95,7 +109,9 @@ def closed_port() -> int:
         return probe.getsockname()[1]
 
 
-def test_an_unreachable_engine_loses_nothing_and_the_updates_land_later(organisation_a, admin_a, settings, capsys):
+def test_an_unreachable_engine_loses_nothing_and_the_updates_land_later(
+    organisation_a, admin_a, settings, capsys
+):
     """The engine refuses connections: updates stay queued with their error and backoff, and
     ``search_status`` shows them; once an engine answers, the same rows land."""
     settings.PORTAL_SEARCH_BACKEND = "elasticsearch"
