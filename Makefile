@@ -56,6 +56,7 @@ test: install lint check
 bench: install
 	cd bench && ../$(PY) dossier_list.py
 	cd bench && ../$(PY) upload_memory.py
+	cd bench && ../$(PY) search.py
 
 clean:
 	rm -rf $(VENV) var
