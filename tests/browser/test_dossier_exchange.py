@@ -56,7 +56,7 @@ def test_create_upload_share_download_revoke(browser, live_server, tmp_path):
     reference = re.search(r"GE-\d{4}-\d{5}", page.locator(".eyebrow").inner_text()).group(0)
 
     page.get_by_role("navigation", name="Dossier sections").get_by_role("link", name="Documents").click()
-    page.get_by_label("Files").set_input_files(
+    page.get_by_label("Files", exact=True).set_input_files(
         [
             {"name": "kontrollbericht.pdf", "mimeType": "application/pdf", "buffer": report},
             {"name": "baustelle.png", "mimeType": "image/png", "buffer": photo},
