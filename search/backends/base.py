@@ -57,6 +57,21 @@ class Hit:
     snippet: str = ""
 
 
+# The stored fields a hit carries, in Hit's order (the snippet comes from the engine).
+HIT_FIELDS = (
+    "key",
+    "kind",
+    "object_id",
+    "dossier_id",
+    "title",
+    "reference",
+    "date",
+    "language",
+    "doc_type",
+    "extraction",
+)
+
+
 @dataclass
 class Results:
     total: int

@@ -21,7 +21,16 @@ from datetime import datetime
 from django.utils import timezone
 from elasticsearch import ApiError, Elasticsearch, TransportError, helpers
 
-from search.backends.base import FACETS, BackendUnavailable, Hit, Query, Results, SearchBackend, mark
+from search.backends.base import (
+    FACETS,
+    HIT_FIELDS,
+    BackendUnavailable,
+    Hit,
+    Query,
+    Results,
+    SearchBackend,
+    mark,
+)
 from search.records import Record
 
 LANGUAGES = ("de", "fr", "it")
@@ -368,18 +377,7 @@ class ElasticsearchBackend(SearchBackend):
                 "post_tags": ["\x03"],
                 "encoder": "default",
             },
-            "_source": [
-                "key",
-                "kind",
-                "object_id",
-                "dossier_id",
-                "title",
-                "reference",
-                "date",
-                "language",
-                "doc_type",
-                "extraction",
-            ],
+            "_source": list(HIT_FIELDS),
         }
 
     def raw_search(self, query: Query) -> dict:

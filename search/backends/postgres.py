@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 
 from django.db import connection, transaction
 
-from search.backends.base import FACETS, Hit, Query, Results, SearchBackend, mark
+from search.backends.base import FACETS, HIT_FIELDS, Hit, Query, Results, SearchBackend, mark
 from search.models import SearchEntry
 from search.records import Record
 
@@ -180,21 +180,7 @@ class PostgresBackend(SearchBackend):
             return Results(0, [], facets)
         keys = [row[0] for row in self.raw_search(query)]
         snippet = f"ts_headline({ENTRY_CONFIG}, left(e.body, 20000), {TSQUERY}, '{HEADLINE_OPTIONS}')"
-        columns = ", ".join(
-            f"e.{c}"
-            for c in (
-                "key",
-                "kind",
-                "object_id",
-                "dossier_id",
-                "title",
-                "reference",
-                "date",
-                "language",
-                "doc_type",
-                "extraction",
-            )
-        )
+        columns = ", ".join(f"e.{c}" for c in HIT_FIELDS)
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT {columns}, {snippet} FROM search_searchentry e WHERE e.key = ANY(%(keys)s)",
