@@ -15,6 +15,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from portal.documents.models import Document
+from portal.dossiers.identifiers import uid_search_forms
 from portal.dossiers.models import (
     Dossier,
     DossierGroupObjectPermission,
@@ -38,16 +39,11 @@ def compact(identifier: str) -> str:
 
 
 def identifier_variants(*values: str) -> str:
-    """Every typing of the enterprise numbers and references that queries normalise to."""
+    """References and register numbers as typed and compacted, the way queries normalise them."""
     out: list[str] = []
     for value in values:
-        if not value:
-            continue
-        out.append(value)
-        packed = compact(value)
-        out.append(packed)
-        if packed.startswith("CHE") and packed[3:].isdigit():
-            out.append(packed[3:])
+        if value:
+            out += [value, compact(value)]
     return " ".join(dict.fromkeys(out))
 
 
@@ -128,8 +124,11 @@ def _dossier_record(dossier: Dossier, grants: list[Grant]) -> Record:
         date=dossier.created_at,
         title=dossier.company_name,
         company=dossier.company_name,
-        identifiers=identifier_variants(
-            dossier.reference, dossier.company_uid, dossier.company_foreign_register
+        identifiers=" ".join(
+            [
+                identifier_variants(dossier.reference, dossier.company_foreign_register),
+                *uid_search_forms(dossier.company_uid),
+            ]
         ),
         body=body,
         **_dossier_fields(dossier, grants),
