@@ -4,6 +4,7 @@ from django.views.generic import RedirectView
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from portal.api.api import api
 from portal.core import views as core_views
 
 urlpatterns = [
@@ -14,6 +15,7 @@ urlpatterns = [
     path("cms/logout/", RedirectView.as_view(pattern_name="account_logout")),
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("api/v1/", api.urls),
 ]
 
 urlpatterns += i18n_patterns(
@@ -23,4 +25,5 @@ urlpatterns += i18n_patterns(
     path("dossiers/", include("portal.dossiers.urls")),
     path("notifications/", include("portal.notifications.urls")),
     path("search/", include("search.urls")),
+    path("organisation/api-clients/", include("portal.api.urls")),
 )

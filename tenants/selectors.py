@@ -10,7 +10,7 @@ from tenants.models import Membership, Organisation
 
 def members_of(organisation: Organisation) -> QuerySet[Membership]:
     return (
-        Membership.objects.filter(organisation=organisation)
+        Membership.objects.filter(organisation=organisation, user__is_service_account=False)
         .select_related("user")
         .order_by("-is_active", "user__last_name", "user__first_name", "user__email")
     )

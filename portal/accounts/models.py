@@ -56,6 +56,12 @@ class User(AbstractUser):
         default=False,
         help_text=_("Staff of the federal secretariat who create organisations and their administrators."),
     )
+    is_service_account = models.BooleanField(
+        _("service account"),
+        default=False,
+        editable=False,
+        help_text=_("The account an API client acts through; it cannot sign in."),
+    )
     preferred_language = models.CharField(_("preferred language"), max_length=5, blank=True)
     notification_mode = models.CharField(
         _("e-mail notifications"),

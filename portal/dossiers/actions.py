@@ -76,7 +76,7 @@ def create_dossier(
         request=request,
         details={"fields": sorted(fields)},
     )
-    events.changed(dossier, actor=acting_user)
+    events.changed(dossier, actor=acting_user, created=True)
     return dossier
 
 

@@ -1,13 +1,17 @@
-"""What happened to a dossier, announced once the transaction commits.
+"""What happened to a dossier: written to the changes feed at once, announced on commit.
 
-Actions call these; receivers elsewhere (notifications, the search index) react. Nothing
-is announced for a transaction that rolls back.
+Actions call these inside their transaction. Each call adds a row to the changes feed
+(:class:`~portal.dossiers.models.Change`) in that same transaction, and sends a signal once
+the transaction commits; receivers elsewhere (notifications, the search index) react.
+Nothing is announced, and nothing reaches the feed, for a transaction that rolls back.
 """
 
 from __future__ import annotations
 
 from django.db import transaction
 from django.dispatch import Signal
+
+from portal.dossiers.models import Change
 
 dossier_shared = Signal()  # share, actor
 share_revoked = Signal()  # dossier, details
@@ -22,29 +26,56 @@ def _later(signal: Signal, **kwargs) -> None:
     transaction.on_commit(lambda: signal.send(sender=None, **kwargs), robust=False)
 
 
+def _feed(kind: str, dossier_id: int, reference: str, *, obj=None, audience=()) -> None:
+    Change.objects.create(
+        kind=kind,
+        dossier_id=dossier_id,
+        reference=reference,
+        object_type=obj._meta.model_name if obj is not None else "dossier",
+        object_id=obj.pk if obj is not None else dossier_id,
+        audience=sorted({pk for pk in audience if pk}),
+    )
+
+
 def shared(share, *, actor) -> None:
+    dossier = share.dossier
+    _feed(Change.Kind.SHARED, dossier.pk, dossier.reference, audience=[share.target_organisation_id])
     _later(dossier_shared, share=share, actor=actor)
 
 
-def revoked(dossier, details) -> None:
+def revoked(dossier, details, *, organisation_id=None) -> None:
+    _feed(Change.Kind.REVOKED, dossier.pk, dossier.reference, audience=[organisation_id])
     _later(share_revoked, dossier=dossier, details=details)
 
 
 def handed_over(handover, *, actor) -> None:
+    dossier = handover.dossier
+    _feed(
+        Change.Kind.HANDED_OVER,
+        dossier.pk,
+        dossier.reference,
+        audience=[handover.from_organisation_id, handover.to_organisation_id],
+    )
     _later(dossier_handed_over, handover=handover, actor=actor)
 
 
-def changed(dossier, *, actor) -> None:
+def changed(dossier, *, actor, created: bool = False) -> None:
+    _feed(Change.Kind.CREATED if created else Change.Kind.CHANGED, dossier.pk, dossier.reference)
     _later(dossier_changed, dossier=dossier, actor=actor)
 
 
 def document(document, version, *, actor) -> None:
+    dossier = document.dossier
+    _feed(Change.Kind.DOCUMENT_ADDED, dossier.pk, dossier.reference, obj=document)
     _later(document_added, document=document, version=version, actor=actor)
 
 
 def message(message, *, actor) -> None:
+    dossier = message.dossier
+    _feed(Change.Kind.MESSAGE_POSTED, dossier.pk, dossier.reference, obj=message)
     _later(message_posted, message=message, actor=actor)
 
 
-def destroyed(dossier_id: int, reference: str) -> None:
+def destroyed(dossier_id: int, reference: str, *, audience=()) -> None:
+    _feed(Change.Kind.DESTROYED, dossier_id, reference, audience=audience)
     _later(dossier_destroyed, dossier_id=dossier_id, reference=reference)

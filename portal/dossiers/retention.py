@@ -111,6 +111,7 @@ def destroy(dossier: Dossier, *, reason: str = "retention") -> None:
             "documents": len(blobs),
         }
         pk, reference, owner = locked.pk, locked.reference, locked.owner
+        audience = [owner.pk, *locked.shares.values_list("target_organisation_id", flat=True)]
         locked.delete()
         record(
             action=Action.DESTROY,
@@ -121,7 +122,7 @@ def destroy(dossier: Dossier, *, reason: str = "retention") -> None:
             details=tombstone,
         )
         delete_blobs_on_commit(blobs)
-        events.destroyed(pk, reference)
+        events.destroyed(pk, reference, audience=audience)
 
 
 def purge_expired(*, at: datetime | None = None, batch: int = 200) -> int:

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "portal.threads",
     "portal.notifications",
     "portal.demo",
+    "portal.api",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "wagtail",
     "modelcluster",
     "taggit",
+    "ninja",
     "django_tasks",
     "django_tasks_db",
     # Sign-in
@@ -89,6 +91,8 @@ MIDDLEWARE = [
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Axes last: it turns a flagged lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
+    # API calls: bearer token, rate limit, access log, idempotent POSTs.
+    "portal.api.middleware.ApiMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -349,3 +353,11 @@ LOGGING = {
 # Lockout counts per account, as the sign-in policy asks. Password spraying from one
 # address is slowed by allauth's own per-address rate limit on sign-in ("login": 30/m/ip).
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# Exchange API (portal/api): bearer tokens from the client-credentials grant.
+PORTAL_API_TOKEN_SECONDS = env_int("PORTAL_API_TOKEN_SECONDS", 900)
+PORTAL_API_RATE_PER_MINUTE = env_int("PORTAL_API_RATE_PER_MINUTE", 600)
+# Resumable uploads not completed within this time are dropped with their pieces.
+PORTAL_API_UPLOAD_HOURS = env_int("PORTAL_API_UPLOAD_HOURS", 24)
+# Answers to POSTs with an Idempotency-Key are kept this long for retries.
+PORTAL_API_IDEMPOTENCY_HOURS = env_int("PORTAL_API_IDEMPOTENCY_HOURS", 48)

@@ -1,3 +1,4 @@
+from portal.dossiers.models.changes import Change
 from portal.dossiers.models.dossier import ControlKind, Dossier, ReferenceSequence
 from portal.dossiers.models.sharing import (
     DossierGroupObjectPermission,
@@ -7,6 +8,7 @@ from portal.dossiers.models.sharing import (
 )
 
 __all__ = [
+    "Change",
     "ControlKind",
     "Dossier",
     "DossierGroupObjectPermission",

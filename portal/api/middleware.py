@@ -1,0 +1,136 @@
+"""Every call under ``/api/v1/``: the bearer token, the client's rate limit, its access log, and
+the replay of POSTs retried with the same ``Idempotency-Key``.
+
+It runs before any endpoint and outside the endpoint's transaction, so a refused call
+touches nothing, and the per-minute counter never waits on a long upload.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.api.clients import Refused, authenticate, count_call
+from portal.api.models import ApiCall, ApiClient, IdempotentRequest
+from portal.api.problems import problem_response
+from portal.journal.actions import client_address
+
+PREFIX = "/api/v1/"
+REPLAYED = "Idempotent-Replayed"
+
+
+class _Rollback(Exception):
+    def __init__(self, response):
+        self.response = response
+
+
+class ApiMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith(PREFIX):
+            return self.get_response(request)
+        request.api_client, request.api_scopes = None, []
+        header = request.META.get("HTTP_AUTHORIZATION", "")
+        if not header.lower().startswith("bearer "):
+            return self.get_response(request)  # the endpoint's own auth answers 401
+        started = time.monotonic()
+        address = client_address(request)
+        try:
+            client, scopes = authenticate(header[7:].strip(), address=address)
+        except Refused as refusal:
+            return problem_response(refusal.status, refusal.code, refusal.detail, headers=refusal.headers)
+        try:
+            count_call(client)
+        except Refused as refusal:
+            response = problem_response(refusal.status, refusal.code, refusal.detail, headers=refusal.headers)
+        else:
+            request.api_client, request.api_scopes = client, scopes
+            key = request.headers.get("Idempotency-Key")
+            if request.method == "POST" and key is not None:
+                response = self._once(request, client, key)
+            else:
+                response = self.get_response(request)
+        self._log(request, client, response, started, address)
+        return response
+
+    def _once(self, request, client: ApiClient, key: str):
+        key = key.strip()
+        if not key or len(key) > 255:
+            return problem_response(
+                400, "invalid_idempotency_key", _("An Idempotency-Key has 1 to 255 characters.")
+            )
+        fingerprint = _fingerprint(request)
+        try:
+            with transaction.atomic():
+                try:
+                    with transaction.atomic():
+                        stored = IdempotentRequest.objects.create(
+                            client=client, key=key, fingerprint=fingerprint
+                        )
+                except IntegrityError:
+                    # The first request with this key has committed (we waited for it): replay it.
+                    earlier = IdempotentRequest.objects.get(client=client, key=key)
+                    return _replay(earlier, fingerprint)
+                response = self.get_response(request)
+                if response.status_code >= 500 or response.streaming:
+                    raise _Rollback(response)  # nothing is kept, so a retry runs again
+                stored.status = response.status_code
+                stored.content_type = response.get("Content-Type", "")
+                stored.body = response.content
+                stored.location = response.get("Location", "")
+                stored.etag = response.get("ETag", "")
+                stored.save()
+                return response
+        except _Rollback as rollback:
+            return rollback.response
+
+    def _log(self, request, client: ApiClient, response, started: float, address) -> None:
+        now = timezone.now()
+        ApiCall.objects.create(
+            client=client,
+            at=now,
+            method=request.method,
+            path=request.get_full_path()[:500],
+            status=response.status_code,
+            duration_ms=int((time.monotonic() - started) * 1000),
+            address=address,
+        )
+        if client.last_used_at is None or (now - client.last_used_at).total_seconds() > 60:
+            ApiClient.objects.filter(pk=client.pk).update(last_used_at=now)
+
+
+def _fingerprint(request) -> str:
+    """What makes two POSTs "the same request": method, path, query, and the body or its digest."""
+    digest = hashlib.sha256()
+    for part in (request.method, request.path, request.META.get("QUERY_STRING", "")):
+        digest.update(part.encode() + b"\0")
+    if request.content_type == "application/json":
+        digest.update(request.body)
+    else:  # a streamed file: its declared digest and length stand for it
+        for name in ("Content-Digest", "Content-Length"):
+            digest.update((request.headers.get(name) or "").encode() + b"\0")
+    return digest.hexdigest()
+
+
+def _replay(earlier: IdempotentRequest, fingerprint: str):
+    from django.http import HttpResponse
+
+    if earlier.fingerprint != fingerprint:
+        return problem_response(
+            422,
+            "idempotency_key_reused",
+            _("This Idempotency-Key was already used for a different request."),
+        )
+    response = HttpResponse(bytes(earlier.body), status=earlier.status, content_type=earlier.content_type)
+    if earlier.location:
+        response["Location"] = earlier.location
+    if earlier.etag:
+        response["ETag"] = earlier.etag
+    response[REPLAYED] = "true"
+    return response
