@@ -12,12 +12,16 @@ import time
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from portal.api.clients import Refused, authenticate, count_call
 from portal.api.models import ApiCall, ApiClient, IdempotentRequest
 from portal.api.problems import problem_response
 from portal.journal.actions import client_address
+from tenants.context import TenantContext
+from tenants.models import Membership
+from tenants.roles import capabilities_of
 
 PREFIX = "/api/v1/"
 REPLAYED = "Idempotent-Replayed"
@@ -51,6 +55,8 @@ class ApiMiddleware:
             response = problem_response(refusal.status, refusal.code, refusal.detail, headers=refusal.headers)
         else:
             request.api_client, request.api_scopes = client, scopes
+            # Actions journal "acting for" the request's organisation: the client's.
+            request.tenant = SimpleLazyObject(lambda: _tenant(client))
             key = request.headers.get("Idempotency-Key")
             if request.method == "POST" and key is not None:
                 response = self._once(request, client, key)
@@ -103,6 +109,18 @@ class ApiMiddleware:
         )
         if client.last_used_at is None or (now - client.last_used_at).total_seconds() > 60:
             ApiClient.objects.filter(pk=client.pk).update(last_used_at=now)
+
+
+def _tenant(client: ApiClient) -> TenantContext:
+    membership = (
+        Membership.objects.current()
+        .filter(user=client.account_id, organisation=client.organisation_id)
+        .select_related("organisation")
+        .first()
+    )
+    if membership is None:
+        return TenantContext()
+    return TenantContext((membership,), membership, capabilities_of(membership.role))
 
 
 def _fingerprint(request) -> str:
