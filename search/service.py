@@ -50,9 +50,9 @@ def clean_filters(raw) -> dict[str, list[str]]:
     """Facet filters from a query dict: known names only, numbers where numbers belong."""
     filters: dict[str, list[str]] = {}
     for name in FILTERS:
-        values = [v for v in raw.getlist(name) if v][:20]
+        values = [v[:100] for v in raw.getlist(name) if v and "\x00" not in v][:20]
         if name in ("owner_id", "year", "dossier"):
-            values = [v for v in values if v.isdigit()]
+            values = [v for v in values if v.isdigit() and len(v) <= 15]
         if values:
             filters[name] = values
     return filters
@@ -62,7 +62,7 @@ def search(
     user, text: str, *, filters=None, sort: str = "relevance", page: int = 1, per_page: int = PER_PAGE
 ) -> Search:
     """One page of what ``user`` may see matching ``text``, with facet counts."""
-    text = normalise_query(" ".join(text.split())[:MAX_QUERY])
+    text = normalise_query(" ".join(text.replace("\x00", " ").split())[:MAX_QUERY])
     filters = filters or {}
     sort = sort if sort in SORTS else "relevance"
     page = max(1, min(page, MAX_PAGES))

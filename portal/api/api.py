@@ -56,11 +56,12 @@ class PortalAPI(NinjaAPI):
         """Error answers are ``application/problem+json``, as the handlers below send them."""
         schema = super().get_openapi_schema(*args, **kwargs)
         for path, operations in schema.get("paths", {}).items():
-            if path.endswith("/oauth/token"):
-                continue
+            oauth = path.endswith("/oauth/token")  # OAuth errors keep RFC 6749's JSON
             for operation in operations.values():
                 for code, response in operation.get("responses", {}).items():
                     content = response.get("content", {})
+                    if oauth and int(code) in (400, 401, 403):
+                        continue
                     if int(code) >= 400 and "application/json" in content:
                         content[MEDIA_TYPE] = content.pop("application/json")
         return schema

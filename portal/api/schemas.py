@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
-from pydantic import ConfigDict
+from pydantic import BeforeValidator, ConfigDict
 
 from portal.documents.models import Category
 from portal.dossiers.levels import Level
@@ -33,7 +34,29 @@ LEVELS: dict[str, int] = {
 LEVEL_NAMES = {value: name for name, value in LEVELS.items()}
 
 
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+
+
+def _iso(pattern: re.Pattern, example: str):
+    def check(value):
+        if isinstance(value, str) and pattern.match(value):
+            return value
+        if isinstance(value, date) and not isinstance(value, str):
+            return value
+        raise ValueError(f"write it as text in ISO 8601, e.g. {example}")
+
+    return BeforeValidator(check)
+
+
+# Dates are ISO 8601 text; pydantic would otherwise read 0 or "0" as 1 January 1970.
+IsoDate = Annotated[date, _iso(ISO_DATE, "2026-03-31")]
+IsoDateTime = Annotated[datetime, _iso(ISO_DATETIME, "2026-03-31T17:00:00+02:00")]
+
+
 class Strict(Schema):
+    """Request bodies: unknown fields are errors."""
+
     model_config = ConfigDict(extra="forbid")
 
 
@@ -98,10 +121,10 @@ class _DossierFields(Strict):
     sector: str = Field("", max_length=120)
     collective_agreement: str = Field("", max_length=200)
     commune: str = Field("", max_length=100)
-    work_start: date | None = None
-    work_end: date | None = None
-    persons_checked: int = Field(0, ge=0, le=1_000_000)
-    deadline: date | None = None
+    work_start: IsoDate | None = None
+    work_end: IsoDate | None = None
+    persons_checked: int = Field(0, strict=True, ge=0, le=1_000_000)
+    deadline: IsoDate | None = None
     tags: list[str] = Field([], max_length=20)
 
 
@@ -121,16 +144,16 @@ class DossierPatch(Strict):
     collective_agreement: str | None = Field(None, max_length=200)
     canton: CantonCode | None = None
     commune: str | None = Field(None, max_length=100)
-    work_start: date | None = None
-    work_end: date | None = None
+    work_start: IsoDate | None = None
+    work_end: IsoDate | None = None
     control_kind: ControlKindName | None = None
-    persons_checked: int | None = Field(None, ge=0, le=1_000_000)
-    deadline: date | None = None
+    persons_checked: int | None = Field(None, strict=True, ge=0, le=1_000_000)
+    deadline: IsoDate | None = None
     wage_underpayment_chf: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
     working_time_violations: str | None = Field(None, max_length=5000)
     penalty_chf: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
     fine_chf: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
-    ban_years: int | None = Field(None, ge=1, le=5)
+    ban_years: int | None = Field(None, strict=True, ge=1, le=5)
     tags: list[str] | None = Field(None, max_length=20)
 
 
@@ -163,11 +186,13 @@ class DocumentDetail(DocumentOut):
 
 class UploadIn(Strict):
     file_name: str = Field(min_length=1, max_length=200)
-    size: int = Field(gt=0, description="Bytes in the whole file")
+    size: int = Field(gt=0, strict=True, description="Bytes in the whole file")
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="Of the whole file, lower-case hex")
     title: str = Field("", max_length=200)
     category: CategoryName = CategoryName.OTHER
-    document_id: int | None = Field(None, description="Set to add a version to this document instead")
+    document_id: int | None = Field(
+        None, strict=True, description="Set to add a version to this document instead"
+    )
 
 
 class UploadOut(Schema):
@@ -181,10 +206,10 @@ class UploadOut(Schema):
 
 
 class ShareIn(Strict):
-    organisation_id: int
+    organisation_id: int = Field(strict=True)
     level: LevelName = "view"
     roles: list[RoleName] = Field([], description="Empty: every member of the organisation")
-    expires_at: datetime | None = None
+    expires_at: IsoDateTime | None = None
     note: str = Field("", max_length=2000)
 
 
@@ -201,7 +226,7 @@ class ShareOut(Schema):
 
 
 class HandoverIn(Strict):
-    organisation_id: int
+    organisation_id: int = Field(strict=True)
     level_kept: LevelName | None = Field("view", description="What your organisation keeps; null: nothing")
     note: str = Field("", max_length=2000)
 

@@ -23,9 +23,7 @@ class Since(Schema):
 router = Router(tags=["changes"])
 
 
-@router.get(
-    "", response={200: ChangePage, errors(400, 401, 403, 422, 429): Problem}, summary="Changes since a cursor"
-)
+@router.get("", response={200: ChangePage, errors(): Problem}, summary="Changes since a cursor")
 def changes(request, params: Query[Since]):
     """Changes to dossiers your organisation may see now, and the revocations, hand-overs and
     destructions that concern it. Start without `since`; keep the `next_cursor`.

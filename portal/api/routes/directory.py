@@ -13,7 +13,7 @@ from tenants.models import Organisation as OrganisationModel
 router = Router(tags=["directory"])
 
 
-@router.get("", response={200: list[Organisation], errors(401, 403, 429): Problem}, summary="Organisations")
+@router.get("", response={200: list[Organisation], errors(): Problem}, summary="Organisations")
 def organisations(request):
     need(request, "read")
     return [

@@ -83,8 +83,8 @@ class NewDocument(Schema):
 
 
 @router.get(
-    "/dossiers/{int:dossier_id}/documents",
-    response={200: list[DocumentOut], errors(401, 403, 404, 429): Problem},
+    "/dossiers/{dossier_id}/documents",
+    response={200: list[DocumentOut], errors(): Problem},
     summary="List a dossier's documents",
 )
 def list_documents(request, dossier_id: int):
@@ -97,7 +97,7 @@ def list_documents(request, dossier_id: int):
 
 
 @router.post(
-    "/dossiers/{int:dossier_id}/documents",
+    "/dossiers/{dossier_id}/documents",
     response={201: DocumentOut, errors(): Problem},
     summary="Upload a document (streamed)",
     openapi_extra=BINARY_BODY,
@@ -121,8 +121,8 @@ def upload_document(request, dossier_id: int, params: Query[NewDocument], respon
 
 
 @router.get(
-    "/documents/{int:document_id}",
-    response={200: DocumentDetail, errors(401, 403, 404, 429): Problem},
+    "/documents/{document_id}",
+    response={200: DocumentDetail, errors(): Problem},
     summary="Read a document and its versions",
 )
 def read_document(request, document_id: int):
@@ -132,8 +132,8 @@ def read_document(request, document_id: int):
 
 
 @router.get(
-    "/documents/{int:document_id}/content",
-    response={200: None, errors(401, 403, 404, 429): Problem},
+    "/documents/{document_id}/content",
+    response={200: None, errors(): Problem},
     summary="Download a document (streamed)",
     openapi_extra={
         "responses": {
@@ -176,7 +176,7 @@ class NewVersion(Schema):
 
 
 @router.post(
-    "/documents/{int:document_id}/versions",
+    "/documents/{document_id}/versions",
     response={201: VersionOut, errors(): Problem},
     summary="Upload a new version (streamed)",
     openapi_extra=BINARY_BODY,
@@ -211,7 +211,7 @@ def _session_data(session) -> dict:
 
 
 @router.post(
-    "/dossiers/{int:dossier_id}/uploads",
+    "/dossiers/{dossier_id}/uploads",
     response={201: UploadOut, errors(): Problem},
     summary="Start a resumable upload",
 )
@@ -240,8 +240,8 @@ def start_upload(request, dossier_id: int, payload: UploadIn, response: HttpResp
 
 
 @router.get(
-    "/uploads/{uuid:upload_id}",
-    response={200: UploadOut, errors(401, 403, 404, 429): Problem},
+    "/uploads/{upload_id}",
+    response={200: UploadOut, errors(): Problem},
     summary="Where an upload stands",
 )
 def upload_state(request, upload_id: uuid.UUID, response: HttpResponse):
@@ -252,7 +252,7 @@ def upload_state(request, upload_id: uuid.UUID, response: HttpResponse):
 
 
 @router.patch(
-    "/uploads/{uuid:upload_id}",
+    "/uploads/{upload_id}",
     response={200: UploadOut, errors(): Problem},
     summary="Send the next piece",
     openapi_extra={
@@ -285,7 +285,7 @@ def upload_piece(request, upload_id: uuid.UUID, response: HttpResponse):
 
 
 @router.post(
-    "/uploads/{uuid:upload_id}/complete",
+    "/uploads/{upload_id}/complete",
     response={201: DocumentOut, errors(): Problem},
     summary="Finish a resumable upload",
 )
@@ -322,8 +322,8 @@ def complete_upload(request, upload_id: uuid.UUID, response: HttpResponse):
 
 
 @router.delete(
-    "/uploads/{uuid:upload_id}",
-    response={204: None, errors(401, 403, 404, 429): Problem},
+    "/uploads/{upload_id}",
+    response={204: None, errors(): Problem},
     summary="Cancel an upload",
 )
 def cancel_upload(request, upload_id: uuid.UUID):

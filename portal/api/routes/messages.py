@@ -36,8 +36,8 @@ class Page(Schema):
 
 
 @router.get(
-    "/{int:dossier_id}/messages",
-    response={200: MessagePage, errors(400, 401, 403, 404, 422, 429): Problem},
+    "/{dossier_id}/messages",
+    response={200: MessagePage, errors(): Problem},
     summary="Read a dossier's messages, oldest first",
 )
 def list_messages(request, dossier_id: int, page: Query[Page]):
@@ -62,7 +62,7 @@ def list_messages(request, dossier_id: int, page: Query[Page]):
 
 
 @router.post(
-    "/{int:dossier_id}/messages",
+    "/{dossier_id}/messages",
     response={201: MessageOut, errors(): Problem},
     summary="Post a message",
 )

@@ -9,7 +9,9 @@ from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from ninja import Form, Router
 
+from portal.api.api import errors
 from portal.api.clients import Refused, issue_token
+from portal.api.problems import Problem
 from portal.api.schemas import OAuthError, TokenOut
 from portal.journal.actions import client_address
 
@@ -38,7 +40,7 @@ def _basic(request) -> tuple[str, str] | None:
 @router.post(
     "/token",
     auth=None,
-    response={200: TokenOut, frozenset({400, 401, 403}): OAuthError},
+    response={200: TokenOut, frozenset({400, 401, 403}): OAuthError, errors(422, 429): Problem},
     summary="Get a bearer token",
     description="Form-encoded `grant_type=client_credentials`, with the client id and secret "
     "in HTTP Basic authentication or as `client_id` and `client_secret`; `scope` optional.",

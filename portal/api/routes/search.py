@@ -32,7 +32,7 @@ class SearchParams(Schema):
     per_page: int = Field(20, ge=1, le=100)
 
 
-@router.get("", response={200: SearchOut, errors(401, 403, 422, 429): Problem}, summary="Search")
+@router.get("", response={200: SearchOut, errors(): Problem}, summary="Search")
 def search_view(request, params: Query[SearchParams]):
     """Only what your organisation may see is searched, counted and shown in the facets."""
     need(request, "read")

@@ -46,8 +46,8 @@ def _organisation(pk: int) -> Organisation:
 
 
 @router.get(
-    "/{int:dossier_id}/shares",
-    response={200: list[ShareOut], errors(401, 403, 404, 429): Problem},
+    "/{dossier_id}/shares",
+    response={200: list[ShareOut], errors(): Problem},
     summary="List a dossier's shares",
 )
 def list_shares(request, dossier_id: int):
@@ -57,7 +57,7 @@ def list_shares(request, dossier_id: int):
 
 
 @router.post(
-    "/{int:dossier_id}/shares",
+    "/{dossier_id}/shares",
     response={201: ShareOut, errors(): Problem},
     summary="Share a dossier with an organisation",
 )
@@ -81,8 +81,8 @@ def create_share(request, dossier_id: int, payload: ShareIn, response: HttpRespo
 
 
 @router.delete(
-    "/{int:dossier_id}/shares/{int:share_id}",
-    response={204: None, errors(401, 403, 404, 429): Problem},
+    "/{dossier_id}/shares/{share_id}",
+    response={204: None, errors(): Problem},
     summary="Revoke a share",
 )
 def revoke_share(request, dossier_id: int, share_id: int):
@@ -100,7 +100,7 @@ def revoke_share(request, dossier_id: int, share_id: int):
 
 
 @router.post(
-    "/{int:dossier_id}/handover",
+    "/{dossier_id}/handover",
     response={200: HandoverOut, errors(): Problem},
     summary="Hand a dossier over",
 )
