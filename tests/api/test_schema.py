@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
-from schemathesis.specs.openapi import checks
 from hypothesis import HealthCheck, settings
+from schemathesis.specs.openapi import checks
 
 from portal.api.api import api
 from portal.api.clients import issue_token, register_client
