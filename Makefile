@@ -57,6 +57,7 @@ bench: install
 	cd bench && ../$(PY) dossier_list.py
 	cd bench && ../$(PY) upload_memory.py
 	cd bench && ../$(PY) search.py
+	cd bench && ../$(PY) api.py
 
 clean:
 	rm -rf $(VENV) var

@@ -266,5 +266,16 @@ def count_call(client: ApiClient) -> None:
         )
 
 
-def forget_old_windows() -> int:
-    return RateWindow.objects.filter(window__lt=timezone.now() - timedelta(hours=1)).delete()[0]
+def forget_expired(*, at: datetime | None = None) -> dict:
+    """Daily clean-up: expired tokens, old rate windows, idempotency answers and call logs."""
+    from portal.api.models import ApiCall, IdempotentRequest
+
+    at = at or timezone.now()
+    return {
+        "tokens": AccessToken.objects.filter(expires_at__lt=at).delete()[0],
+        "rate_windows": RateWindow.objects.filter(window__lt=at - timedelta(hours=1)).delete()[0],
+        "idempotency": IdempotentRequest.objects.filter(
+            created_at__lt=at - timedelta(hours=settings.PORTAL_API_IDEMPOTENCY_HOURS)
+        ).delete()[0],
+        "calls": ApiCall.objects.filter(at__lt=at - timedelta(days=90)).delete()[0],
+    }

@@ -7,6 +7,8 @@ from datetime import timedelta
 from django.utils import timezone
 from django_tasks import task
 
+from portal.api.clients import forget_expired
+from portal.api.uploads import drop_expired
 from portal.documents.actions import sweep_orphans
 from portal.dossiers.retention import purge_expired
 from portal.notifications.services import send_digests, warn_destruction
@@ -20,4 +22,6 @@ def daily_maintenance() -> dict:
         "destroyed": purge_expired(at=now),
         "orphans_removed": len(sweep_orphans(older_than=now - timedelta(days=1))),
         "digests_sent": send_digests(at=now),
+        "api_uploads_dropped": drop_expired(),
+        "api_forgotten": forget_expired(at=now),
     }

@@ -135,3 +135,31 @@ def test_administrators_of_another_organisation_see_no_foreign_client(api_a, sig
     browser = signed_in(admin_b)
     assert browser.get(f"/en/organisation/api-clients/{api_a.model.pk}/").status_code == 404
     assert api_a.model.client_id not in browser.get("/en/organisation/api-clients/").content.decode()
+
+
+def test_daily_maintenance_forgets_expired_tokens_answers_and_uploads(
+    api_a, document_storage, django_capture_on_commit_callbacks
+):
+    from portal.api.models import IdempotentRequest, UploadSession
+    from portal.dossiers.tasks import daily_maintenance
+
+    dossier_id = api_a.post("/api/v1/dossiers", NEW_DOSSIER, headers={"Idempotency-Key": "k1"}).json()["id"]
+    started = api_a.post(
+        f"/api/v1/dossiers/{dossier_id}/uploads", {"file_name": "a.txt", "size": 10, "sha256": "0" * 64}
+    ).json()
+    api_a.http.patch(
+        f"/api/v1/uploads/{started['id']}",
+        b"0123456789",
+        content_type="application/octet-stream",
+        headers=api_a._headers({"Upload-Offset": "0"}),
+    )
+    assert len(list(document_storage.rglob("*.part"))) == 1
+    AccessToken.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    IdempotentRequest.objects.update(created_at=timezone.now() - timedelta(days=3))
+    UploadSession.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        result = daily_maintenance.call()
+    assert result["api_uploads_dropped"] == 1 and result["api_forgotten"]["tokens"] >= 1
+    assert not AccessToken.objects.exists() and not UploadSession.objects.exists()
+    assert not IdempotentRequest.objects.exists()
+    assert list(document_storage.rglob("*.part")) == []
