@@ -163,3 +163,12 @@ def test_daily_maintenance_forgets_expired_tokens_answers_and_uploads(
     assert not AccessToken.objects.exists() and not UploadSession.objects.exists()
     assert not IdempotentRequest.objects.exists()
     assert list(document_storage.rglob("*.part")) == []
+
+
+def test_schema_is_public_and_the_documentation_is_for_signed_in_users(client, signed_in, reader_a):
+    schema = client.get("/api/v1/openapi.json")
+    assert schema.status_code == 200 and schema.json()["openapi"].startswith("3.1")
+    assert client.get("/api/v1/docs").status_code == 302
+    docs = signed_in(reader_a).get("/api/v1/docs")
+    assert docs.status_code == 200 and b"swagger-ui" in docs.content
+    assert b"cdn." not in docs.content  # served by the portal itself: nothing from the internet
