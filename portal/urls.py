@@ -1,6 +1,7 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
 from django.views.generic import RedirectView
+from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
@@ -26,4 +27,6 @@ urlpatterns += i18n_patterns(
     path("notifications/", include("portal.notifications.urls")),
     path("search/", include("search.urls")),
     path("organisation/api-clients/", include("portal.api.urls")),
+    # Knowledge pages (Wagtail), last: it takes every path the portal does not.
+    path("", include(wagtail_urls)),
 )

@@ -7,6 +7,8 @@ page instead; anonymous visitors still go to the sign-in page.
 
 from __future__ import annotations
 
+import contextlib
+
 from django.core.exceptions import PermissionDenied
 
 CMS_PREFIX = "/cms/"
@@ -23,6 +25,13 @@ class CMSAccessMiddleware:
         if not request.path.startswith(CMS_PREFIX):
             return None
         user = request.user
+        if user.is_authenticated:
+            from portal.knowledge.editors import sync
+
+            sync(user)  # rights follow today's memberships, not yesterday's sign-in
+            for cache in ("_perm_cache", "_user_perm_cache", "_group_perm_cache"):
+                with contextlib.suppress(AttributeError):
+                    delattr(user, cache)
         if user.is_authenticated and not user.has_perm("wagtailadmin.access_admin"):
             raise PermissionDenied
         return None

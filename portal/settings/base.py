@@ -36,10 +36,13 @@ INSTALLED_APPS = [
     "portal.notifications",
     "portal.demo",
     "portal.api",
+    "portal.knowledge",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
+    "wagtail.contrib.table_block",
+    "wagtail.contrib.simple_translation",
     "wagtail.embeds",
     "wagtail.sites",
     "wagtail.users",

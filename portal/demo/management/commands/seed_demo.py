@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from portal.demo import data
 from portal.demo.dossiers import seed_dossiers
+from portal.demo.knowledge import seed_knowledge
 from portal.demo.services import seed
 from portal.dossiers.models import Dossier
 from tenants.models import Organisation
@@ -21,10 +22,12 @@ class Command(BaseCommand):
             raise CommandError("Demo data is disabled here (PORTAL_DEMO_TOOLS is off).")
         people = seed()
         new_dossiers = seed_dossiers()
+        knowledge_pages = seed_knowledge()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {Organisation.objects.count()} organisations, {len(people)} people, "
-                f"{Dossier.objects.count()} dossiers ({new_dossiers} new)."
+                f"{Dossier.objects.count()} dossiers ({new_dossiers} new), "
+                f"{knowledge_pages} knowledge pages in German (each also in French and Italian)."
             )
         )
         if options["quiet"]:

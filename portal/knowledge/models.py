@@ -1,0 +1,243 @@
+"""The umbrella association's knowledge section: Wagtail pages, each with an optional audience."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from wagtail import blocks
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.table_block.blocks import TableBlock
+from wagtail.documents.blocks import DocumentChooserBlock
+from wagtail.fields import StreamField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+from wagtail.snippets.models import register_snippet
+
+from tenants.models import OrganisationKind
+
+
+@register_snippet
+class Pool(models.Model):
+    """A specialist pool or coordination body: its members are the people of its organisations."""
+
+    name = models.CharField(_("name"), max_length=120)
+    organisations = models.ManyToManyField(
+        "tenants.Organisation", related_name="pools", verbose_name=_("organisations")
+    )
+
+    panels = [FieldPanel("name"), FieldPanel("organisations")]
+
+    class Meta:
+        verbose_name = _("pool or coordination body")
+        verbose_name_plural = _("pools and coordination bodies")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Audience(Orderable):
+    """One allowed audience of a page: a kind of organisation or a pool. No rows: every signed-in member."""
+
+    page = ParentalKey("wagtailcore.Page", on_delete=models.CASCADE, related_name="knowledge_audience")
+    organisation_kind = models.CharField(
+        _("kind of organisation"), max_length=40, choices=OrganisationKind.choices, blank=True
+    )
+    pool = models.ForeignKey(Pool, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("pool"))
+
+    panels = [FieldPanel("organisation_kind"), FieldPanel("pool")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("audience")
+        verbose_name_plural = _("audience")
+
+    def __str__(self) -> str:
+        return self.get_organisation_kind_display() or str(self.pool)
+
+
+AUDIENCE_PANEL = InlinePanel(
+    "knowledge_audience",
+    heading=_("Audience"),
+    label=_("Audience"),
+    help_text=_(
+        "Leave empty for all members. Otherwise only these kinds of organisation or pools see the page and everything below it."
+    ),
+)
+
+
+class CalloutBlock(blocks.StructBlock):
+    tone = blocks.ChoiceBlock(
+        choices=[("info", _("Note")), ("warning", _("Warning")), ("important", _("Important"))],
+        default="info",
+    )
+    text = blocks.RichTextBlock(features=["bold", "italic", "link"])
+
+    class Meta:
+        template = "knowledge/blocks/callout.html"
+        icon = "warning"
+        label = _("Call-out")
+
+
+class FaqBlock(blocks.StructBlock):
+    question = blocks.CharBlock()
+    answer = blocks.RichTextBlock(features=["bold", "italic", "link", "ol", "ul"])
+
+    class Meta:
+        template = "knowledge/blocks/faq.html"
+        icon = "help"
+        label = _("FAQ item")
+
+
+class DocumentLinkBlock(blocks.StructBlock):
+    document = DocumentChooserBlock()
+    description = blocks.CharBlock(required=False)
+
+    class Meta:
+        template = "knowledge/blocks/document.html"
+        icon = "doc-full"
+        label = _("Document to download")
+
+
+BODY_BLOCKS = [
+    (
+        "text",
+        blocks.RichTextBlock(features=["h2", "h3", "bold", "italic", "link", "ol", "ul", "document-link"]),
+    ),
+    ("callout", CalloutBlock()),
+    ("table", TableBlock()),
+    ("faq", FaqBlock()),
+    ("document", DocumentLinkBlock()),
+]
+
+
+class KnowledgePage(Page):
+    """What every knowledge page shares: the audience, the introduction, search fields."""
+
+    intro = models.TextField(_("introduction"), blank=True)
+
+    search_fields = [*Page.search_fields, index.SearchField("intro")]
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    settings_panels = [*Page.settings_panels, AUDIENCE_PANEL]
+
+    class Meta:
+        abstract = True
+
+    def get_context(self, request, *args, **kwargs):
+        from portal.knowledge.audiences import visible
+
+        context = super().get_context(request, *args, **kwargs)
+        context["children"] = visible(request.user, self.get_children().live().specific())
+        context["translations"] = visible(request.user, self.get_translations().live())
+        return context
+
+
+class KnowledgeHome(KnowledgePage):
+    subpage_types = ["knowledge.TopicPage", "knowledge.EventPage"]
+    parent_page_types = ["wagtailcore.Page"]
+    template = "knowledge/home.html"
+
+    class Meta:
+        verbose_name = _("knowledge home")
+
+    def get_context(self, request, *args, **kwargs):
+        from portal.knowledge.audiences import visible
+
+        context = super().get_context(request, *args, **kwargs)
+        below = Page.objects.live().descendant_of(self).specific()
+        context["latest"] = visible(
+            request.user, below.type(GuidancePage, DownloadsPage).order_by("-last_published_at")
+        )[:8]
+        context["events"] = visible(request.user, below.type(EventPage))
+        return context
+
+
+class TopicPage(KnowledgePage):
+    parent_page_types = ["knowledge.KnowledgeHome"]
+    subpage_types = ["knowledge.GuidancePage", "knowledge.DownloadsPage", "knowledge.EventPage"]
+    template = "knowledge/topic.html"
+
+    class Meta:
+        verbose_name = _("topic")
+
+
+class GuidancePage(KnowledgePage):
+    class Kind(models.TextChoices):
+        DIRECTIVE = "directive", _("Directive")
+        RECOMMENDATION = "recommendation", _("Recommendation")
+        POSITION = "position", _("Position paper")
+        FAQ = "faq", _("FAQ")
+        REPORT = "report", _("Report of a pool or coordination body")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.RECOMMENDATION)
+    effective_date = models.DateField(_("effective from"), null=True, blank=True)
+    supersedes = models.ForeignKey(
+        "wagtailcore.Page",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("supersedes"),
+    )
+    body = StreamField(BODY_BLOCKS, blank=True, verbose_name=_("body"))
+
+    search_fields = [*KnowledgePage.search_fields, index.SearchField("body")]
+    content_panels = [
+        *KnowledgePage.content_panels,
+        MultiFieldPanel(
+            [FieldPanel("kind"), FieldPanel("effective_date"), FieldPanel("supersedes")], heading=_("Status")
+        ),
+        FieldPanel("body"),
+    ]
+    parent_page_types = ["knowledge.TopicPage"]
+    subpage_types: list[str] = []
+    template = "knowledge/guidance.html"
+
+    class Meta:
+        verbose_name = _("guidance")
+
+
+class DownloadsPage(KnowledgePage):
+    """Templates and forms to download."""
+
+    files = StreamField([("document", DocumentLinkBlock())], blank=True, verbose_name=_("files"))
+
+    content_panels = [*KnowledgePage.content_panels, FieldPanel("files")]
+    parent_page_types = ["knowledge.TopicPage"]
+    subpage_types: list[str] = []
+    template = "knowledge/guidance.html"
+
+    class Meta:
+        verbose_name = _("templates and forms")
+
+
+class EventPage(KnowledgePage):
+    class Kind(models.TextChoices):
+        TRAINING = "training", _("Training")
+        POOL_MEETING = "pool_meeting", _("Pool meeting")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.TRAINING)
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"), null=True, blank=True)
+    place = models.CharField(_("place"), max_length=200)
+    registration_url = models.URLField(_("registration"), blank=True)
+
+    content_panels = [
+        *KnowledgePage.content_panels,
+        MultiFieldPanel(
+            [
+                FieldPanel("kind"),
+                FieldPanel("starts_at"),
+                FieldPanel("ends_at"),
+                FieldPanel("place"),
+                FieldPanel("registration_url"),
+            ],
+            heading=_("Event"),
+        ),
+    ]
+    parent_page_types = ["knowledge.KnowledgeHome", "knowledge.TopicPage"]
+    subpage_types: list[str] = []
+    template = "knowledge/event.html"
+
+    class Meta:
+        verbose_name = _("event")

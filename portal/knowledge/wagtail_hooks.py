@@ -1,0 +1,26 @@
+"""Serving knowledge pages: signed-in members only, and only pages of their audience."""
+
+from __future__ import annotations
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404
+from django.utils.translation import gettext as _
+from wagtail import hooks
+
+from portal.knowledge.audiences import can_read
+
+
+@hooks.register("before_serve_page")
+def only_for_the_audience(page, request, serve_args, serve_kwargs):
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not can_read(request.user, page):
+        raise Http404(_("No page found."))
+    return None
+
+
+@hooks.register("before_serve_document")
+def documents_for_members_only(document, request):
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    return None
