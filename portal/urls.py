@@ -1,7 +1,7 @@
 from django.conf.urls.i18n import i18n_patterns
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
-from wagtail import urls as wagtail_urls
+from wagtail import views as wagtail_views
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
@@ -27,6 +27,7 @@ urlpatterns += i18n_patterns(
     path("notifications/", include("portal.notifications.urls")),
     path("search/", include("search.urls")),
     path("organisation/api-clients/", include("portal.api.urls")),
-    # Knowledge pages (Wagtail), last: it takes every path the portal does not.
-    path("", include(wagtail_urls)),
+    # Knowledge pages (Wagtail's page serving, for the knowledge tree only, so that a 404
+    # elsewhere, e.g. under /api/, is not redirected into a language prefix).
+    re_path(r"^(knowledge/(?:[\w\-]+/)*)$", wagtail_views.serve, name="wagtail_serve"),
 )
