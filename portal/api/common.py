@@ -26,6 +26,11 @@ def organisation(request):
     return request.auth.organisation
 
 
+def organisation_ref(found) -> dict | None:
+    """An organisation as the API names it inside other objects."""
+    return {"id": found.pk, "short_name": found.short_name} if found is not None else None
+
+
 def need(request, scope: str) -> None:
     if scope not in getattr(request, "api_scopes", ()):
         raise ApiError(

@@ -11,6 +11,7 @@ import hashlib
 import time
 
 from django.db import IntegrityError, transaction
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
@@ -137,8 +138,6 @@ def _fingerprint(request) -> str:
 
 
 def _replay(earlier: IdempotentRequest, fingerprint: str):
-    from django.http import HttpResponse
-
     if earlier.fingerprint != fingerprint:
         return problem_response(
             422,

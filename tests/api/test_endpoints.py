@@ -262,3 +262,13 @@ def test_problem_for_unknown_and_foreign_objects_is_the_same(api_a, api_b):
     assert foreign.status_code == missing.status_code == 404
     assert json.loads(foreign.content)["code"] == json.loads(missing.content)["code"] == "not_found"
     assert not DossierShare.objects.exists()
+
+
+def test_null_clears_optional_fields_and_is_refused_for_required_ones(api_a):
+    created = create(api_a, sector="Bau", deadline="2026-12-31")
+    url = f"/api/v1/dossiers/{created.json()['id']}"
+    cleared = api_a.patch(url, {"sector": None, "deadline": None}, headers={"If-Match": created["ETag"]})
+    assert cleared.status_code == 200
+    assert (cleared.json()["sector"], cleared.json()["deadline"]) == ("", None)
+    refused = api_a.patch(url, {"company_name": None}, headers={"If-Match": cleared["ETag"]})
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "company_name"

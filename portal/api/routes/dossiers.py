@@ -19,6 +19,7 @@ from portal.api.common import (
     etag,
     need,
     organisation,
+    organisation_ref,
 )
 from portal.api.problems import ApiError, Problem
 from portal.api.schemas import (
@@ -61,7 +62,7 @@ class DossierFilters(Schema):
 def serialise(d: Dossier, *, level: int | None = None) -> dict:
     data = {name: getattr(d, name) for name in DossierOut.model_fields if hasattr(d, name)}
     data.update(
-        owner={"id": d.owner_id, "short_name": d.owner.short_name},
+        owner=organisation_ref(d.owner),
         allowed_transitions=sorted(allowed_targets(d.status)),
         tags=sorted(tag.name for tag in d.tags.all()),
         on_legal_hold=d.on_legal_hold,
@@ -74,6 +75,17 @@ def _detail(response: HttpResponse, d: Dossier) -> dict:
     fresh = Dossier.objects.select_related("owner").prefetch_related("tags").get(pk=d.pk)
     response["ETag"] = etag(fresh)
     return serialise(fresh, level=getattr(d, "access_level", None) or Level.MANAGE)
+
+
+def _cleared(name: str):
+    """What ``null`` means for a field: empty where the model allows it, else a 422."""
+    field = Dossier._meta.get_field(name)
+    if field.null:
+        return None
+    if field.blank and field.empty_strings_allowed:
+        return ""
+    message = _("This field cannot be empty.")
+    raise ApiError(422, "invalid_request", message, errors=[(name, message)])
 
 
 def _params(filters: DossierFilters) -> QueryDict:
@@ -172,28 +184,7 @@ def update_dossier(request, dossier_id: int, payload: DossierPatch, response: Ht
     changes = payload.dict(exclude_unset=True)
     tags = changes.pop("tags", None)
     for name, value in list(changes.items()):
-        if value is None and name in ("company_name", "canton", "control_kind", "persons_checked"):
-            raise ApiError(
-                422,
-                "invalid_request",
-                _("This field cannot be empty."),
-                errors=[(name, _("This field cannot be empty."))],
-            )
-        if (
-            name
-            in (
-                "company_uid",
-                "company_foreign_register",
-                "company_address",
-                "sector",
-                "collective_agreement",
-                "commune",
-                "working_time_violations",
-            )
-            and value is None
-        ):
-            changes[name] = ""
-        changes[name] = getattr(changes[name], "value", changes[name])
+        changes[name] = _cleared(name) if value is None else getattr(value, "value", value)
     with transaction.atomic():
         locked = Dossier.objects.select_for_update().get(pk=found.pk)
         check_if_match(request, etag(locked), required=True)

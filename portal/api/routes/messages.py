@@ -6,7 +6,15 @@ from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 
 from portal.api.api import errors
-from portal.api.common import account, decode_cursor, dossier, encode_cursor, need, organisation
+from portal.api.common import (
+    account,
+    decode_cursor,
+    dossier,
+    encode_cursor,
+    need,
+    organisation,
+    organisation_ref,
+)
 from portal.api.problems import Problem
 from portal.api.schemas import MessageIn, MessageOut, MessagePage
 from portal.dossiers.levels import Level
@@ -22,9 +30,7 @@ def message_data(m: Message) -> dict:
         "dossier_id": m.dossier_id,
         "body": m.body,
         "author": str(m.author) if m.author else "",
-        "organisation": {"id": m.organisation.pk, "short_name": m.organisation.short_name}
-        if m.organisation
-        else None,
+        "organisation": organisation_ref(m.organisation),
         "created_at": m.created_at,
         "attachment_ids": sorted(a.pk for a in m.attachments.all()),
     }

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Status
 
 from portal.api.api import errors
-from portal.api.common import account, dossier, need, organisation
+from portal.api.common import account, dossier, need, organisation, organisation_ref
 from portal.api.problems import ApiError, Problem
 from portal.api.schemas import LEVEL_NAMES, LEVELS, HandoverIn, HandoverOut, ShareIn, ShareOut
 from portal.dossiers import sharing
@@ -23,7 +23,7 @@ def share_data(share: DossierShare) -> dict:
     return {
         "id": share.pk,
         "kind": share.kind,
-        "organisation": {"id": target.pk, "short_name": target.short_name} if target else None,
+        "organisation": organisation_ref(target),
         "person_id": share.target_user_id,
         "roles": share.roles,
         "level": LEVEL_NAMES[share.level],
@@ -119,14 +119,8 @@ def hand_over(request, dossier_id: int, payload: HandoverIn):
     )
     return {
         "dossier_id": found.pk,
-        "from_organisation": {
-            "id": handover.from_organisation.pk,
-            "short_name": handover.from_organisation.short_name,
-        },
-        "to_organisation": {
-            "id": handover.to_organisation.pk,
-            "short_name": handover.to_organisation.short_name,
-        },
+        "from_organisation": organisation_ref(handover.from_organisation),
+        "to_organisation": organisation_ref(handover.to_organisation),
         "level_kept": LEVEL_NAMES.get(handover.level_kept),
         "handed_over_at": handover.handed_over_at,
     }
