@@ -32,9 +32,10 @@ run: install
 	$(PY) manage.py db_worker --queue-name '*' --batch --no-startup-delay -v 0
 	$(PY) manage.py search_status
 	@echo ""
-	@echo "The portal runs at http://$(HOST):$(PORT)/  (Ctrl-C stops it, the task worker and the embedded database)"
+	@echo "The portal runs at http://$(HOST):$(PORT)/  (Ctrl-C stops it, the task worker, the scheduler and the embedded database)"
 	$(PY) manage.py db_worker --queue-name '*' --no-startup-delay -v 0 & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(PY) manage.py scheduler & scheduler=$$!; \
+	trap 'kill $$worker $$scheduler 2>/dev/null' EXIT INT TERM; \
 	DJANGO_DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
 
 lint: $(STAMP)

@@ -1,12 +1,12 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
-from wagtail import views as wagtail_views
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from portal.api.api import api
 from portal.core import views as core_views
+from portal.knowledge import views as knowledge_views
 
 urlpatterns = [
     path("health/", core_views.health, name="health"),
@@ -29,5 +29,5 @@ urlpatterns += i18n_patterns(
     path("organisation/api-clients/", include("portal.api.urls")),
     # Knowledge pages (Wagtail's page serving, for the knowledge tree only, so that a 404
     # elsewhere, e.g. under /api/, is not redirected into a language prefix).
-    re_path(r"^(knowledge/(?:[\w\-]+/)*)$", wagtail_views.serve, name="wagtail_serve"),
+    re_path(r"^(knowledge/(?:[\w\-]+/)*)$", knowledge_views.serve, name="wagtail_serve"),
 )

@@ -6,8 +6,9 @@ PostgreSQL backend's entries.
 * ``PendingUpdate`` is the durable queue: a row is written in the same transaction as the
   change it stands for, and removed only once the backend has taken the update. If the
   engine is down the row stays, with its attempts and the time of the next try.
-* ``SearchEntry`` is the PostgreSQL backend's index: one row per dossier, document and
-  message, its ``vector`` computed by a trigger from the entry's language configuration.
+* ``SearchEntry`` is the PostgreSQL backend's index: one row per dossier, document,
+  message and knowledge page, its ``vector`` computed by a trigger from the entry's
+  language configuration.
 """
 
 from __future__ import annotations
@@ -72,9 +73,10 @@ class SearchEntry(models.Model):
     key = models.CharField(max_length=40, primary_key=True)
     kind = models.CharField(max_length=10)
     object_id = models.IntegerField()
-    dossier = models.ForeignKey("dossiers.Dossier", on_delete=models.CASCADE, related_name="+")
+    # Empty for knowledge pages, which belong to no dossier.
+    dossier = models.ForeignKey("dossiers.Dossier", on_delete=models.CASCADE, null=True, related_name="+")
     # Facets, denormalised from the dossier so one scan answers every count.
-    owner_id = models.IntegerField()
+    owner_id = models.IntegerField(null=True)
     status = models.CharField(max_length=30)
     canton = models.CharField(max_length=2)
     sector = models.CharField(max_length=120, blank=True)
@@ -89,6 +91,10 @@ class SearchEntry(models.Model):
     identifiers = models.TextField(blank=True)
     body = models.TextField(blank=True)
     extraction = models.CharField(max_length=10, blank=True)
+    # Knowledge pages: the tree path their audience is checked against at query time, and
+    # where the page is read.
+    path = models.CharField(max_length=255, blank=True)
+    url = models.CharField(max_length=300, blank=True)
     vector = SearchVectorField(null=True, editable=False)
 
     class Meta:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from wagtail.models import Page
+from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from portal.documents.models import Document, DocumentVersion
 from portal.dossiers.models import Dossier, DossierShare
@@ -52,3 +54,27 @@ def version_added(sender, instance, created, **kwargs):
         extract_text.enqueue(version_id)
 
     transaction.on_commit(start)
+
+
+def _page_and_below(page) -> list[str]:
+    # A page's title, slug or place shows in its descendants' addresses and paths, so
+    # they follow it; pages that are not (or no longer) live leave the index.
+    return [
+        f"page:{pk}" for pk in Page.objects.descendant_of(page, inclusive=True).values_list("pk", flat=True)
+    ]
+
+
+@receiver(page_published)
+@receiver(page_unpublished)
+def page_changed(sender, instance, **kwargs):
+    queue.enqueue(_page_and_below(instance))
+
+
+@receiver(post_page_move)
+def page_moved_in_tree(sender, instance, **kwargs):
+    queue.enqueue(_page_and_below(Page.objects.get(pk=instance.pk)))
+
+
+@receiver(post_delete, sender=Page)
+def page_deleted(sender, instance, **kwargs):
+    queue.enqueue([f"page:{instance.pk}"])

@@ -1,4 +1,4 @@
-"""What goes into the index for a dossier, a document and a message.
+"""What goes into the index for a dossier, a document, a message and a knowledge page.
 
 A ``Record`` is backend-neutral: the PostgreSQL backend writes it to ``SearchEntry``, the
 Elasticsearch backend to a JSON document. ``records_for(keys)`` builds records for any
@@ -25,7 +25,7 @@ from portal.threads.models import Message
 from search.extraction.worker import language_of
 from search.models import ExtractionStatus
 
-KINDS = ("dossier", "document", "message")
+KINDS = ("dossier", "document", "message", "page")
 
 _UID = re.compile(
     r"\bCHE[\s.\-]*(\d{3})[\s.\-]*(\d{3})[\s.\-]*(\d{3})(?:\s*(?:MWST|TVA|IVA|HR|RC|RI))?\b", re.I
@@ -65,8 +65,8 @@ class Record:
     key: str
     kind: str
     object_id: int
-    dossier_id: int
-    owner_id: int
+    dossier_id: int | None
+    owner_id: int | None
     status: str
     canton: str
     sector: str
@@ -81,6 +81,9 @@ class Record:
     body: str = ""
     extraction: str = ""
     grants: list[Grant] = field(default_factory=list)
+    # Knowledge pages: tree path (the audience is checked against it) and address.
+    path: str = ""
+    url: str = ""
 
 
 @dataclass
@@ -171,6 +174,39 @@ def _message_record(message: Message, grants: list[Grant]) -> Record:
     )
 
 
+def _page_record(page) -> Record:
+    published = page.last_published_at or page.first_published_at
+    return Record(
+        key=f"page:{page.pk}",
+        kind="page",
+        object_id=page.pk,
+        dossier_id=None,
+        owner_id=None,
+        status="",
+        canton="",
+        sector="",
+        year=published.year,
+        doc_type="",
+        language=page.locale.language_code[:2],
+        date=published,
+        title=page.title,
+        reference="",
+        body=page.search_text(),
+        path=page.path,
+        url=page.get_url() or "",
+    )
+
+
+def knowledge_pages():
+    """The knowledge pages search may show: live ones (their audiences apply at query time)."""
+    from wagtail.models import Page, get_page_models
+
+    from portal.knowledge.models import KnowledgePage
+
+    types = [m for m in get_page_models() if issubclass(m, KnowledgePage)]
+    return Page.objects.live().type(*types).select_related("locale")
+
+
 def grants_for(dossier_ids) -> dict[int, list[Grant]]:
     """Each dossier's principals beyond its owner: role groups and persons, with expiry."""
     out: dict[int, list[Grant]] = {pk: [] for pk in dossier_ids}
@@ -220,18 +256,23 @@ def records_for(keys: list[str], *, with_children: bool = False) -> Batch:
     records = [_dossier_record(d, grants[d.pk]) for d in dossiers.values()]
     records += [_document_record(d, grants[d.dossier_id]) for d in found_documents]
     records += [_message_record(m, grants[m.dossier_id]) for m in found_messages]
+    if wanted["page"]:
+        records += [_page_record(p) for p in knowledge_pages().filter(pk__in=wanted["page"]).specific()]
     present = {r.key for r in records}
     missing = [key for key in keys if key not in present]
     return Batch(records, missing)
 
 
 def all_keys(batch_size: int = 2000):
-    """Every indexable key, dossier by dossier, in batches (for a rebuild)."""
+    """Every indexable key, dossier by dossier, then the knowledge pages, in batches (for a rebuild)."""
     queryset = Dossier.objects.order_by("pk").values_list("pk", flat=True)
     last = 0
     while True:
         ids = list(queryset.filter(pk__gt=last)[: max(1, batch_size // 10)])
         if not ids:
-            return
+            break
         last = ids[-1]
         yield [f"dossier:{pk}" for pk in ids]
+    pages = list(knowledge_pages().order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(pages), batch_size):
+        yield [f"page:{pk}" for pk in pages[start : start + batch_size]]

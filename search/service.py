@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from portal.dossiers.access import visible_dossiers
 from portal.dossiers.models import Dossier
+from portal.knowledge import audiences
 from search.backends import get_backend
 from search.backends.base import FACETS, SORTS, Principals, Query, Results
 from search.models import PendingUpdate
@@ -33,6 +34,7 @@ def principals_for(user, at=None) -> Principals:
         organisation_ids=sorted({m.organisation_id for m in memberships}),
         group_ids=group_ids_for(memberships),
         visible_dossiers=visible_dossiers(user, at=at),
+        hidden_pages=audiences.hidden_for_search(user),
     )
 
 

@@ -25,7 +25,12 @@ FACET_LABELS = {
     "doc_type": _("Document type"),
     "language": _("Language"),
 }
-KIND_LABELS = {"dossier": _("Dossier"), "document": _("Document"), "message": _("Message")}
+KIND_LABELS = {
+    "dossier": _("Dossier"),
+    "document": _("Document"),
+    "message": _("Message"),
+    "page": _("Knowledge page"),
+}
 LANGUAGE_LABELS = {"de": _("German"), "fr": _("French"), "it": _("Italian"), "en": _("English")}
 
 
@@ -100,6 +105,7 @@ def search_page(request):
             "hit": hit,
             "kind_label": KIND_LABELS.get(hit.kind, hit.kind),
             "doc_type_label": label("doc_type", hit.doc_type) if hit.doc_type else "",
+            "language_label": LANGUAGE_LABELS.get(hit.language, hit.language),
             "extraction_failed": hit.extraction == ExtractionStatus.FAILED,
         }
         for hit in found.results.hits

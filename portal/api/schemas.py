@@ -261,12 +261,15 @@ class MessagePage(Schema):
 class SearchHit(Schema):
     kind: Literal["dossier", "document", "message", "page"]
     id: int
-    dossier_id: int
+    dossier_id: int | None = Field(description="Empty for knowledge pages")
     title: str
     reference: str
     date: datetime
     language: str
     snippet: str = Field(description="HTML-escaped, matches in <mark>")
+    url: str = Field(
+        "", description="Knowledge pages: the address where the page is read, from the portal's root"
+    )
 
 
 class FacetValue(Schema):

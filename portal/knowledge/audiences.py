@@ -39,9 +39,9 @@ def reader(user) -> Reader:
     return Reader(frozenset(kind for _pk, kind in organisations), frozenset(pools))
 
 
-def hidden_paths(user) -> list[str]:
+def hidden_paths(user, who: Reader | None = None) -> list[str]:
     """Tree paths of the pages ``user`` may not read (each hides its whole subtree)."""
-    who = reader(user)
+    who = who or reader(user)
     allowed: dict[int, bool] = {}
     paths: dict[int, str] = {}
     for page_id, path, kind, pool in Audience.objects.values_list(
@@ -63,6 +63,12 @@ def visible(user, pages: QuerySet) -> QuerySet:
     for path in hidden:
         excluded |= Q(path__startswith=path)
     return pages.exclude(excluded)
+
+
+def hidden_for_search(user) -> list[str] | None:
+    """What search needs: ``None`` if ``user`` may read no page, else the hidden tree paths."""
+    who = reader(user)
+    return hidden_paths(user, who) if who.is_member else None
 
 
 def can_read(user, page) -> bool:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+from django.utils import translation
+from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail import blocks
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.blocks import StreamValue
 from wagtail.contrib.table_block.blocks import TableBlock
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.fields import StreamField
@@ -14,6 +18,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 
+from portal.knowledge.languages import breadcrumbs, in_every_language, one_per_page
 from tenants.models import OrganisationKind
 
 
@@ -111,6 +116,10 @@ BODY_BLOCKS = [
 ]
 
 
+def reader_language() -> str:
+    return translation.get_language() or settings.LANGUAGE_CODE
+
+
 class KnowledgePage(Page):
     """What every knowledge page shares: the audience, the introduction, search fields."""
 
@@ -127,9 +136,26 @@ class KnowledgePage(Page):
         from portal.knowledge.audiences import visible
 
         context = super().get_context(request, *args, **kwargs)
-        context["children"] = visible(request.user, self.get_children().live().specific())
+        children = Page.objects.live().filter(in_every_language(self), depth=self.depth + 1)
+        context["children"] = one_per_page(
+            visible(request.user, children.order_by("path").specific()), reader_language()
+        )
         context["translations"] = visible(request.user, self.get_translations().live())
+        context["breadcrumbs"] = breadcrumbs(self, reader_language())
         return context
+
+    def search_text(self) -> str:
+        """The page's words for the portal's search: its search fields, StreamField blocks included."""
+        parts: list[str] = []
+        for field in self.get_search_fields():
+            if not isinstance(field, index.SearchField) or field.field_name == "title":
+                continue
+            value = getattr(self, field.field_name, None)
+            if isinstance(value, StreamValue):
+                parts += value.stream_block.get_searchable_content(value)
+            elif value:
+                parts.append(str(value))
+        return "\n".join(" ".join(strip_tags(part).split()) for part in parts if part)
 
 
 class KnowledgeHome(KnowledgePage):
@@ -144,11 +170,12 @@ class KnowledgeHome(KnowledgePage):
         from portal.knowledge.audiences import visible
 
         context = super().get_context(request, *args, **kwargs)
-        below = Page.objects.live().descendant_of(self).specific()
-        context["latest"] = visible(
-            request.user, below.type(GuidancePage, DownloadsPage).order_by("-last_published_at")
-        )[:8]
-        context["events"] = visible(request.user, below.type(EventPage))
+        below = Page.objects.live().filter(in_every_language(self), depth__gt=self.depth).specific()
+        language = reader_language()
+        latest = below.type(GuidancePage, DownloadsPage).order_by("-last_published_at")
+        context["latest"] = one_per_page(visible(request.user, latest), language)[:8]
+        events = below.type(EventPage).order_by("path")
+        context["events"] = one_per_page(visible(request.user, events), language)
         return context
 
 
@@ -202,6 +229,8 @@ class DownloadsPage(KnowledgePage):
 
     files = StreamField([("document", DocumentLinkBlock())], blank=True, verbose_name=_("files"))
 
+    search_fields = [*KnowledgePage.search_fields, index.SearchField("files")]
+
     content_panels = [*KnowledgePage.content_panels, FieldPanel("files")]
     parent_page_types = ["knowledge.TopicPage"]
     subpage_types: list[str] = []
@@ -221,6 +250,8 @@ class EventPage(KnowledgePage):
     ends_at = models.DateTimeField(_("ends"), null=True, blank=True)
     place = models.CharField(_("place"), max_length=200)
     registration_url = models.URLField(_("registration"), blank=True)
+
+    search_fields = [*KnowledgePage.search_fields, index.SearchField("place")]
 
     content_panels = [
         *KnowledgePage.content_panels,

@@ -28,6 +28,9 @@ class Principals:
     # Dossiers whose principals changed and have not reached the engine yet, that this
     # user may no longer see: excluded inside the engine's query.
     excluded_dossiers: list[int] = field(default_factory=list)
+    # Knowledge pages: ``None`` when the asker may read none (not a member of an active
+    # organisation); otherwise the tree paths outside their audience, each hiding its subtree.
+    hidden_pages: list[str] | None = None
 
 
 @dataclass
@@ -46,13 +49,14 @@ class Hit:
     key: str
     kind: str
     object_id: int
-    dossier_id: int
+    dossier_id: int | None
     title: str
     reference: str
     date: datetime
     language: str
     doc_type: str
     extraction: str
+    url: str = ""
     # HTML-escaped text with <mark> around matches.
     snippet: str = ""
 
@@ -69,6 +73,7 @@ HIT_FIELDS = (
     "language",
     "doc_type",
     "extraction",
+    "url",
 )
 
 

@@ -8,7 +8,9 @@
 * Each entry carries its principals: ``owner_id`` and nested ``grants`` (role group
   ``g:<id>`` or person ``u:<id>``, each with ``until``). Every query filters by the
   asker's organisations, groups and id, resolved from the database, and by the current
-  time, so hits, totals and facets only ever count what the asker may see.
+  time, so hits, totals and facets only ever count what the asker may see. Knowledge
+  pages carry their tree ``path``; the query leaves out the paths outside the asker's
+  audience, resolved from the database.
 * The index is reached through an alias; a rebuild fills a new index with the bulk API
   and swaps the alias in one atomic step.
 """
@@ -145,6 +147,8 @@ MAPPINGS = {
         "extraction": {"type": "keyword"},
         "date": {"type": "date"},
         "reference": {"type": "keyword"},
+        "path": {"type": "keyword"},
+        "url": {"type": "keyword", "index": False},
         "title": _TEXT,
         "company": {"type": "text", "analyzer": "folded", "fields": {"raw": {"type": "keyword"}}},
         "identifiers": {"type": "text", "analyzer": "identifiers"},
@@ -191,6 +195,8 @@ def _document(record: Record) -> dict:
         "title": record.title,
         "company": record.company,
         "identifiers": record.identifiers,
+        "path": record.path,
+        "url": record.url,
         body_field: record.body,
         "grants": [
             {"principal": g.principal, "until": g.until.isoformat() if g.until else None}
@@ -314,6 +320,16 @@ class ElasticsearchBackend(SearchBackend):
                 "minimum_should_match": 1,
             }
         }
+        if principals.hidden_pages is not None:
+            # Knowledge pages: every member, except under a path outside their audience.
+            allowed["bool"]["should"].append(
+                {
+                    "bool": {
+                        "filter": [{"term": {"kind": "page"}}],
+                        "must_not": [{"prefix": {"path": path}} for path in principals.hidden_pages],
+                    }
+                }
+            )
         if principals.excluded_dossiers:
             return {
                 "bool": {
@@ -395,13 +411,14 @@ class ElasticsearchBackend(SearchBackend):
                     key=source["key"],
                     kind=source["kind"],
                     object_id=source["object_id"],
-                    dossier_id=source["dossier_id"],
+                    dossier_id=source.get("dossier_id"),
                     title=source["title"],
                     reference=source["reference"],
                     date=datetime.fromisoformat(source["date"]),
                     language=source["language"],
                     doc_type=source["doc_type"],
                     extraction=source["extraction"],
+                    url=source.get("url", ""),
                     snippet=mark(" … ".join(fragments[:2])),
                 )
             )

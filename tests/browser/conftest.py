@@ -6,6 +6,8 @@ import os
 import shutil
 
 import pytest
+from django.conf import settings as django_settings
+from django.test import Client
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -36,3 +38,22 @@ def page(browser, live_server):
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+def sign_in(browser, live_server, user):
+    """A browser context signed in as ``user`` (both factors done, as after a real sign-in)."""
+    client = Client()
+    client.force_login(user)
+    context = browser.new_context(base_url=live_server.url, locale="en-GB", accept_downloads=True)
+    context.add_cookies(
+        [
+            {
+                "name": django_settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    return context, page

@@ -6,34 +6,14 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.conf import settings as django_settings
-from django.test import Client
 from playwright.sync_api import expect
 
 from tenants.roles import Role
+from tests.browser.conftest import sign_in
 from tests.dossiers.factories import PDF, PNG
 from tests.tenants.factories import MembershipFactory, OrganisationFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def sign_in(browser, live_server, user):
-    """A browser context signed in as ``user`` (both factors done, as after a real sign-in)."""
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(base_url=live_server.url, locale="en-GB", accept_downloads=True)
-    context.add_cookies(
-        [
-            {
-                "name": django_settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    return context, page
 
 
 def test_create_upload_share_download_revoke(browser, live_server, tmp_path):

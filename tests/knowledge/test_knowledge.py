@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from django.urls import reverse
+from django.utils import translation
 from wagtail.models import Locale, Page, Workflow
 
 from portal.demo.knowledge import seed_knowledge
 from portal.knowledge.editors import sync
-from portal.knowledge.models import GuidancePage, KnowledgeHome
+from portal.knowledge.models import Audience, GuidancePage, KnowledgeHome
+from search import service
 from tenants.roles import Role
 from tests.accounts.factories import EnrolledUserFactory
+from tests.search.conftest import settle
 from tests.tenants.factories import MembershipFactory, OrganisationFactory
 
 pytestmark = pytest.mark.django_db
@@ -44,6 +48,55 @@ def test_a_page_for_cantonal_authorities_is_seen_only_by_them(knowledge):
     assert restricted.title not in commission.get(knowledge.url).content.decode()
     fr = restricted.get_translation(Locale.objects.get(language_code="fr"))
     assert commission.get(fr.url).status_code == 404 and canton.get(fr.url).status_code == 200
+    # Search: the page, the count and the facets, in the browser and the API's engine.
+    settle(extract=False)
+    with translation.override("en"):
+        found = canton.get(reverse("search:search"), {"q": "Dienstleistungssperren"}).content.decode()
+        hidden = commission.get(reverse("search:search"), {"q": "Dienstleistungssperren"}).content.decode()
+    assert f'href="{url}"' in found and "Knowledge page" in found and "1 result" in found
+    assert restricted.title not in hidden and "0 results" in hidden and "Knowledge page" not in hidden
+    assert service.search(_canton, "interdictions").results.total == 1  # the French version
+    french = service.search(_commission, "interdictions")
+    assert french.results.total == 0 and french.results.facets["kind"] == []
+
+
+@pytest.mark.parametrize("word", ["Scheinselbstständigkeit", "indépendance", "fittizio"])
+def test_search_finds_pages_in_each_language_for_members_only(knowledge, search_backend, word):
+    settle(extract=False)
+    user, _browser = member("joint_commission")
+    hits = service.search(user, word).results.hits
+    assert [hit.kind for hit in hits] == ["page"]
+    assert hits[0].url.endswith("/knowledge/flankierende-massnahmen/selbststaendige/")
+    assert hits[0].dossier_id is None
+    outsider = EnrolledUserFactory()  # signed in, but a member of no organisation
+    assert service.search(outsider, word).results.total == 0
+
+
+def test_search_follows_audiences_publishing_and_moves_at_once(knowledge, search_backend):
+    settle(extract=False)
+    page = GuidancePage.objects.get(slug="selbststaendige", locale__language_code="de")
+    canton, _ = member("cantonal_authority")
+    commission, _ = member("joint_commission")
+    assert service.search(commission, "Scheinselbstständigkeit").results.total == 1
+    # An audience applies at query time: no re-indexing, no moment of exposure.
+    Audience.objects.create(page=page, organisation_kind="cantonal_authority")
+    assert service.search(commission, "Scheinselbstständigkeit").results.total == 0
+    assert service.search(canton, "Scheinselbstständigkeit").results.total == 1
+    # A restriction on the topic covers the pages below it.
+    Audience.objects.filter(page=page).delete()
+    Audience.objects.create(page=page.get_parent(), organisation_kind="cantonal_authority")
+    assert service.search(commission, "Scheinselbstständigkeit").results.total == 0
+    Audience.objects.filter(page=page.get_parent()).delete()
+    # Moved under another topic: found at its new address.
+    other_topic = knowledge.get_children().exclude(pk=page.get_parent().pk).first()
+    page.move(other_topic, pos="last-child")
+    settle(extract=False)
+    [hit] = service.search(commission, "Scheinselbstständigkeit").results.hits
+    assert hit.url == Page.objects.get(pk=page.pk).url
+    # Unpublished: gone from search.
+    Page.objects.get(pk=page.pk).unpublish()
+    settle(extract=False)
+    assert service.search(canton, "Scheinselbstständigkeit").results.total == 0
 
 
 def test_a_pool_page_is_seen_by_the_pools_organisations_only(knowledge):
@@ -114,3 +167,60 @@ def test_rights_follow_memberships(knowledge):
     membership.save()
     assert browser.get("/cms/").status_code == 403
     assert not Page.objects.filter(owner=membership.user).exists()
+
+
+def test_a_page_missing_in_the_readers_language_is_shown_in_another_with_a_note(knowledge):
+    topic = GuidancePage.objects.get(slug="lohnkontrollen", locale__language_code="de").get_parent()
+    only_german = GuidancePage(title="Merkblatt Spesenregelung", slug="spesen", kind="recommendation")
+    topic.add_child(instance=only_german)
+    only_german.save_revision().publish()
+    _user, reader = member("joint_commission")
+    french_topic = topic.get_translation(Locale.objects.get(language_code="fr"))
+    listing = reader.get(french_topic.url).content.decode()
+    link = "/fr/knowledge/flankierende-massnahmen/spesen/"
+    assert f'href="{link}" lang="de"' in listing and "Merkblatt Spesenregelung" in listing
+    assert listing.count("Directive sur les contrôles salariaux") == 1  # each page once, in French
+    assert "Weisung Lohnkontrollen" not in listing
+    page = reader.get(link)
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Merkblatt Spesenregelung" in text
+    assert "Cette page n'existe pas dans votre langue" in text.replace("&#x27;", "'")
+    assert 'href="/fr/knowledge/flankierende-massnahmen/"' in text  # breadcrumbs stay in French
+    assert '<html lang="fr"' in text  # the interface stays French
+    # The fallback keeps the audience: restricted in German, still 404 outside it.
+    Audience.objects.create(page=only_german, organisation_kind="cantonal_authority")
+    assert reader.get(link).status_code == 404
+    assert reader.get("/fr/knowledge/flankierende-massnahmen/nowhere/").status_code == 404
+
+
+def test_scheduled_publishing_happens_when_its_time_comes(knowledge):
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    topic = GuidancePage.objects.get(slug="lohnkontrollen", locale__language_code="de").get_parent()
+    page = GuidancePage(title="Stellungnahme Meldeverfahren", slug="meldeverfahren", kind="position", live=False)
+    topic.add_child(instance=page)
+    page.go_live_at = timezone.now() + timedelta(hours=1)
+    revision = page.save_revision()
+    revision.publish()
+    page.refresh_from_db()
+    _user, reader = member("cantonal_authority")
+    assert not page.live and reader.get(page.url).status_code == 404
+    settle(extract=False)
+    assert f"page:{page.pk}" not in [hit.key for hit in service.search(_user, "Stellungnahme").results.hits]
+    call_command("scheduler", "--once", stdout=open("/dev/null", "w"))
+    page.refresh_from_db()
+    assert not page.live  # not yet
+    # The hour passes (the revision's time moved back instead of the clock forward).
+    revision.refresh_from_db()
+    revision.approved_go_live_at = timezone.now() - timedelta(minutes=1)
+    revision.content["go_live_at"] = revision.approved_go_live_at.isoformat()
+    revision.save(update_fields=["approved_go_live_at", "content"])
+    call_command("scheduler", "--once", stdout=open("/dev/null", "w"))
+    page.refresh_from_db()
+    assert page.live and reader.get(page.url).status_code == 200
+    settle(extract=False)
+    assert f"page:{page.pk}" in [hit.key for hit in service.search(_user, "Stellungnahme").results.hits]

@@ -64,6 +64,7 @@ def search_view(request, params: Query[SearchParams]):
                 "date": hit.date,
                 "language": hit.language,
                 "snippet": hit.snippet,
+                "url": hit.url,
             }
             for hit in found.results.hits
         ],

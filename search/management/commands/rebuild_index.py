@@ -59,7 +59,7 @@ class Command(BaseCommand):
         def batches():
             nonlocal dossiers_done
             for keys in all_keys():
-                dossiers_done += len(keys)
+                dossiers_done += sum(key.startswith("dossier:") for key in keys)
                 progress(dossiers_done)
                 yield records_for(keys, with_children=True).records
 
