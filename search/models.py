@@ -93,8 +93,8 @@ class SearchEntry(models.Model):
     extraction = models.CharField(max_length=10, blank=True)
     # Knowledge pages: the tree path their audience is checked against at query time, and
     # where the page is read.
-    path = models.CharField(max_length=255, blank=True)
-    url = models.CharField(max_length=300, blank=True)
+    path = models.CharField(max_length=255, blank=True, db_default="")
+    url = models.CharField(max_length=300, blank=True, db_default="")
     vector = SearchVectorField(null=True, editable=False)
 
     class Meta:

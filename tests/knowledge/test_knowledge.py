@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -201,7 +203,9 @@ def test_scheduled_publishing_happens_when_its_time_comes(knowledge):
     from django.utils import timezone
 
     topic = GuidancePage.objects.get(slug="lohnkontrollen", locale__language_code="de").get_parent()
-    page = GuidancePage(title="Stellungnahme Meldeverfahren", slug="meldeverfahren", kind="position", live=False)
+    page = GuidancePage(
+        title="Stellungnahme Meldeverfahren", slug="meldeverfahren", kind="position", live=False
+    )
     topic.add_child(instance=page)
     page.go_live_at = timezone.now() + timedelta(hours=1)
     revision = page.save_revision()
@@ -211,7 +215,7 @@ def test_scheduled_publishing_happens_when_its_time_comes(knowledge):
     assert not page.live and reader.get(page.url).status_code == 404
     settle(extract=False)
     assert f"page:{page.pk}" not in [hit.key for hit in service.search(_user, "Stellungnahme").results.hits]
-    call_command("scheduler", "--once", stdout=open("/dev/null", "w"))
+    call_command("scheduler", "--once", stdout=io.StringIO())
     page.refresh_from_db()
     assert not page.live  # not yet
     # The hour passes (the revision's time moved back instead of the clock forward).
@@ -219,7 +223,7 @@ def test_scheduled_publishing_happens_when_its_time_comes(knowledge):
     revision.approved_go_live_at = timezone.now() - timedelta(minutes=1)
     revision.content["go_live_at"] = revision.approved_go_live_at.isoformat()
     revision.save(update_fields=["approved_go_live_at", "content"])
-    call_command("scheduler", "--once", stdout=open("/dev/null", "w"))
+    call_command("scheduler", "--once", stdout=io.StringIO())
     page.refresh_from_db()
     assert page.live and reader.get(page.url).status_code == 200
     settle(extract=False)
