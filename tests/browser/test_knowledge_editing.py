@@ -7,6 +7,7 @@ import re
 
 import pytest
 from playwright.sync_api import expect
+from wagtail.models import Collection, Locale, Page, Site
 
 from portal.demo.knowledge import seed_knowledge
 from portal.knowledge.editors import sync
@@ -22,12 +23,29 @@ TITLE = "Recommandation sur le détachement de courte durée"
 INTRO = "Les missions de moins de huit jours sont annoncées quand même."
 
 
+def wagtail_tree():
+    """Wagtail's root page, home page, site and root collection, as its migrations make them:
+    earlier transactional tests flush every table, these rows included."""
+    locale, _ = Locale.objects.get_or_create(language_code="de")
+    if not Collection.objects.exists():
+        Collection.add_root(name="Root")
+    if not Page.objects.filter(depth=2).exists():
+        root = Page.get_first_root_node() or Page.add_root(
+            instance=Page(title="Root", slug="root", locale=locale)
+        )
+        home = root.add_child(instance=Page(title="Home", slug="home", locale=locale))
+        Site.objects.get_or_create(
+            hostname="localhost", defaults={"root_page": home, "is_default_site": True}
+        )
+
+
 def open_more_actions(page):
     """Open the editor footer's action menu (Save draft ▾)."""
     page.locator('footer .w-dropdown-button [data-w-dropdown-target="toggle"]').click()
 
 
 def test_editor_writes_reviewer_publishes_member_reads_in_french(browser, live_server):
+    wagtail_tree()
     seed_knowledge()
     umbrella = OrganisationFactory(short_name="VSAA", kind="umbrella_association", canton="CH")
     editor = MembershipFactory(organisation=umbrella, role=Role.CASE_WORKER).user
