@@ -26,6 +26,12 @@ def organisation(request):
     return request.auth.organisation
 
 
+def acting(request) -> dict:
+    """Who performs an action, as the portal's services take it: the client's service
+    account, for the client's organisation, with the request for the journal."""
+    return {"acting_user": account(request), "acting_for": organisation(request), "request": request}
+
+
 def organisation_ref(found) -> dict | None:
     """An organisation as the API names it inside other objects."""
     return {"id": found.pk, "short_name": found.short_name} if found is not None else None

@@ -13,7 +13,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from portal.api import uploads
 from portal.api.api import errors
-from portal.api.common import account, client_of, dossier, need, organisation
+from portal.api.common import account, acting, client_of, dossier, need, organisation
 from portal.api.problems import ApiError, Problem
 from portal.api.schemas import CategoryName, DocumentDetail, DocumentOut, UploadIn, UploadOut, VersionOut
 from portal.documents import actions
@@ -110,11 +110,9 @@ def upload_document(request, dossier_id: int, params: Query[NewDocument], respon
     (document,) = actions.add_documents(
         dossier=found,
         uploads=[upload],
-        acting_user=account(request),
-        acting_for=organisation(request),
+        **acting(request),
         category=params.category.value,
         title=params.title,
-        request=request,
     )
     response["Location"] = f"/api/v1/documents/{document.pk}"
     return Status(201, document_data(document))
@@ -188,9 +186,7 @@ def upload_version(request, document_id: int, params: Query[NewVersion]):
     created = actions.add_version(
         document=found,
         upload=upload,
-        acting_user=account(request),
-        acting_for=organisation(request),
-        request=request,
+        **acting(request),
     )
     return Status(201, version_data(created))
 
@@ -301,20 +297,16 @@ def complete_upload(request, upload_id: uuid.UUID, response: HttpResponse):
             actions.add_version(
                 document=document,
                 upload=upload,
-                acting_user=account(request),
-                acting_for=organisation(request),
-                request=request,
+                **acting(request),
             )
             document.refresh_from_db()
         else:
             (document,) = actions.add_documents(
                 dossier=found,
                 uploads=[upload],
-                acting_user=account(request),
-                acting_for=organisation(request),
+                **acting(request),
                 category=session.category,
                 title=session.title,
-                request=request,
             )
         uploads.close_session(session)
     response["Location"] = f"/api/v1/documents/{document.pk}"

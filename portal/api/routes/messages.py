@@ -7,12 +7,11 @@ from ninja import Field, Query, Router, Schema, Status
 
 from portal.api.api import errors
 from portal.api.common import (
-    account,
+    acting,
     decode_cursor,
     dossier,
     encode_cursor,
     need,
-    organisation,
     organisation_ref,
 )
 from portal.api.problems import Problem
@@ -78,9 +77,7 @@ def create_message(request, dossier_id: int, payload: MessageIn, response: HttpR
     message = post_message(
         dossier=found,
         body=payload.body,
-        acting_user=account(request),
-        acting_for=organisation(request),
-        request=request,
+        **acting(request),
     )
     response["Location"] = f"/api/v1/dossiers/{found.pk}/messages"
     return Status(

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Status
 
 from portal.api.api import errors
-from portal.api.common import account, dossier, need, organisation, organisation_ref
+from portal.api.common import acting, dossier, need, organisation_ref
 from portal.api.problems import ApiError, Problem
 from portal.api.schemas import LEVEL_NAMES, LEVELS, HandoverIn, HandoverOut, ShareIn, ShareOut
 from portal.dossiers import sharing
@@ -67,14 +67,12 @@ def create_share(request, dossier_id: int, payload: ShareIn, response: HttpRespo
     found = dossier(request, dossier_id, Level.MANAGE)
     share = sharing.share_dossier(
         dossier=found,
-        acting_user=account(request),
-        acting_for=organisation(request),
+        **acting(request),
         organisation=_organisation(payload.organisation_id),
         roles=[role.value for role in payload.roles],
         level=LEVELS[payload.level],
         expires_at=payload.expires_at,
         note=payload.note,
-        request=request,
     )
     response["Location"] = f"/api/v1/dossiers/{found.pk}/shares"
     return Status(201, share_data(share))
@@ -93,9 +91,7 @@ def revoke_share(request, dossier_id: int, share_id: int):
     if share is None:
         raise Http404(_("No such share."))
     share.dossier = found
-    sharing.revoke_share(
-        share=share, acting_user=account(request), acting_for=organisation(request), request=request
-    )
+    sharing.revoke_share(share=share, **acting(request))
     return Status(204, None)
 
 
@@ -111,11 +107,9 @@ def hand_over(request, dossier_id: int, payload: HandoverIn):
     handover = sharing.hand_over(
         dossier=found,
         to_organisation=_organisation(payload.organisation_id),
-        acting_user=account(request),
-        acting_for=organisation(request),
+        **acting(request),
         level_kept=LEVELS[payload.level_kept] if payload.level_kept else None,
         note=payload.note,
-        request=request,
     )
     return {
         "dossier_id": found.pk,
