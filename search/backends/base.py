@@ -86,6 +86,9 @@ class Results:
 
 class SearchBackend:
     name = "base"
+    # True where the engine stores each entry's principals (and so may lag a revocation
+    # still in the queue); the service then excludes such dossiers inside the query.
+    principals_in_index = False
 
     def index(self, records: list[Record]) -> None:
         raise NotImplementedError
@@ -105,6 +108,14 @@ class SearchBackend:
 
     def count(self) -> int:
         raise NotImplementedError
+
+    def counts_by_kind(self) -> dict[str, int]:
+        """Entries per record kind (dossier, document, message, page)."""
+        raise NotImplementedError
+
+    def status(self) -> dict:
+        """What ``search_status`` shows about the engine beyond the counts."""
+        return {}
 
     def raw_search(self, query: Query) -> object:
         """The engine's own query without the portal around it (for the benchmark's ratio)."""

@@ -19,10 +19,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from django.db import connection, transaction
+from django.db.models import Count
 
 from search.backends.base import FACETS, HIT_FIELDS, Hit, Query, Results, SearchBackend, mark
 from search.models import SearchEntry
-from search.records import Record
+from search.records import KINDS, Record
 
 CONFIGS = ("portal_german", "portal_french", "portal_italian", "portal_simple")
 TSQUERY = "(" + " || ".join(f"websearch_to_tsquery('{c}', %(q)s)" for c in CONFIGS) + ")"
@@ -95,6 +96,10 @@ class PostgresBackend(SearchBackend):
 
     def count(self) -> int:
         return SearchEntry.objects.count()
+
+    def counts_by_kind(self) -> dict[str, int]:
+        found = dict(SearchEntry.objects.values_list("kind").annotate(n=Count("pk")))
+        return {kind: found.get(kind, 0) for kind in KINDS}
 
     # --- reading ---------------------------------------------------------------------
 

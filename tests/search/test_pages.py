@@ -114,8 +114,8 @@ def test_an_unreachable_engine_loses_nothing_and_the_updates_land_later(
 ):
     """The engine refuses connections: updates stay queued with their error and backoff, and
     ``search_status`` shows them; once an engine answers, the same rows land."""
-    settings.PORTAL_SEARCH_BACKEND = "elasticsearch"
-    settings.ELASTICSEARCH_URL = f"http://127.0.0.1:{closed_port()}"
+    settings.PORTAL_SEARCH_BACKEND = "opensearch"
+    settings.PORTAL_SEARCH_URL = f"http://127.0.0.1:{closed_port()}"
     backends._backend.cache_clear()
     try:
         dossier = DossierFactory(owner=organisation_a)

@@ -19,12 +19,27 @@ class Command(BaseCommand):
 
     def handle(self, *args, limit=20, **options):
         backend = get_backend()
-        try:
-            entries = str(backend.count())
-        except BackendUnavailable as exc:
-            entries = f"unreachable ({exc})"
         self.stdout.write(f"Backend: {backend.name}")
-        self.stdout.write(f"Entries in the index: {entries}")
+        try:
+            engine = backend.status()
+            by_kind = backend.counts_by_kind()
+        except BackendUnavailable as exc:
+            self.stdout.write(f"Engine: unreachable ({exc})")
+        else:
+            if engine:
+                self.stdout.write(
+                    f"Engine: {engine['engine']} {engine['version']}, cluster {engine['cluster']} "
+                    f"{engine['health']} with {engine['nodes']} node(s)"
+                )
+                self.stdout.write(
+                    f"Index {backend.alias}: {', '.join(engine['indices']) or 'none yet'}, "
+                    f"{engine['documents']} documents, {engine['size_bytes'] / 1e6:.1f} MB"
+                )
+            self.stdout.write(
+                f"Entries in the index: {sum(by_kind.values())} ("
+                + ", ".join(f"{kind} {n}" for kind, n in by_kind.items())
+                + ")"
+            )
         now = timezone.now()
         pending = PendingUpdate.objects.aggregate(n=Count("pk"), oldest=Min("queued_at"))
         failing = PendingUpdate.objects.filter(attempts__gt=0)
