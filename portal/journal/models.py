@@ -20,6 +20,7 @@ class Action(models.TextChoices):
     REVOKE = "revoke", _("revoked a share")
     HAND_OVER = "hand_over", _("handed over")
     DESTROY = "destroy", _("destroyed")
+    SIGN_IN_FAILED = "sign_in_failed", _("failed to sign in")
 
 
 class JournalEntry(models.Model):

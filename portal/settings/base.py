@@ -163,9 +163,15 @@ ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[FlaM-Portal] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = env_str("PORTAL_HTTP_PROTOCOL", "http")
 # Axes handles lockout of failed passwords; allauth keeps its other rate limits.
+# "login_failed" is also allauth's limit on second-factor codes: the portal's code forms
+# (MFA_FORMS below) count wrong codes in axes instead, with the passwords.
 ACCOUNT_RATE_LIMITS = {"login_failed": False}
 
 MFA_ADAPTER = "portal.accounts.adapters.MFAAdapter"
+MFA_FORMS = {
+    "authenticate": "portal.accounts.forms.SecondFactorForm",
+    "authenticate_webauthn": "portal.accounts.forms.SecondFactorKeyForm",
+}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_TOTP_ISSUER = env_str("PORTAL_TOTP_ISSUER", "FlaM-Portal")
 MFA_PASSKEY_LOGIN_ENABLED = False
