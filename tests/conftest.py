@@ -9,6 +9,41 @@ from tenants.roles import Role
 from tests.tenants.factories import MembershipFactory, OrganisationFactory
 
 
+def _engine_line() -> str:
+    import json
+    import os
+    import urllib.request
+
+    from tests.search.conftest import OPT_OUT, URL_FILE
+
+    if os.environ.get(OPT_OUT, "").lower() in {"1", "true", "yes"}:
+        return f"search engine: TESTS SWITCHED OFF by {OPT_OUT} (the engine parameter is skipped)"
+    url = os.environ.get("PORTAL_SEARCH_TEST_URL") or (
+        URL_FILE.read_text().strip() if URL_FILE.exists() else ""
+    )
+    if not url:
+        return "search engine: no node running yet; scripts/opensearch.sh starts one on first use"
+    try:
+        with urllib.request.urlopen(url.split(",")[0], timeout=5) as answer:  # noqa: S310 (the test node)
+            version = json.load(answer)["version"]
+    except (OSError, ValueError, KeyError) as exc:
+        return f"search engine: {url} does not answer ({exc}); the engine tests will fail"
+    return (
+        f"search engine: {version.get('distribution', 'elasticsearch')} {version['number']} "
+        f"(Lucene {version.get('lucene_version', '?')}) at {url}"
+    )
+
+
+def pytest_report_header(config):
+    return _engine_line()
+
+
+def pytest_terminal_summary(terminalreporter):
+    line = _engine_line()
+    if "SWITCHED OFF" in line:
+        terminalreporter.write_sep("!", line.upper())
+
+
 def pytest_collection_modifyitems(config, items):
     """Browser tests run last: they keep a Chromium and Playwright's event loop open."""
     browser = [item for item in items if "/tests/browser/" in str(item.path)]

@@ -71,9 +71,10 @@ def search_backend(request, settings, monkeypatch):
     backends._backend.cache_clear()
     elastic = FLAVOURS["elasticsearch"]().dsl
     for query in sent:
-        assert build_search(backend.dsl, query, backend.alias).to_dict() == build_search(
-            elastic, query, backend.alias
-        ).to_dict()
+        assert (
+            build_search(backend.dsl, query, backend.alias).to_dict()
+            == build_search(elastic, query, backend.alias).to_dict()
+        )
 
 
 @pytest.fixture
