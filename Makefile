@@ -24,19 +24,34 @@ messages: $(STAMP) system-packages
 
 install: $(STAMP) system-packages messages
 
+# `make run SEARCH=opensearch` also starts an OpenSearch node, rebuilds the index on it and
+# serves with it; the default searches in PostgreSQL.
+SEARCH ?= postgres
+ifeq ($(SEARCH),opensearch)
+SEARCH_ENV = PORTAL_SEARCH_BACKEND=opensearch PORTAL_SEARCH_URL=$$(cat var/opensearch/url)
+SEARCH_STOP = scripts/opensearch.sh stop
+else ifeq ($(SEARCH),postgres)
+SEARCH_ENV =
+SEARCH_STOP = true
+else
+$(error SEARCH must be postgres or opensearch)
+endif
+
 run: install
+	@if [ "$(SEARCH)" = opensearch ]; then scripts/opensearch.sh start; fi
 	$(PY) manage.py migrate --no-input -v 0
 	$(PY) manage.py createcachetable
 	$(PY) manage.py seed_demo
 	@echo "Extracting and indexing the demo documents..."
-	$(PY) manage.py db_worker --queue-name '*' --batch --no-startup-delay -v 0
-	$(PY) manage.py search_status
+	$(SEARCH_ENV) $(PY) manage.py db_worker --queue-name '*' --batch --no-startup-delay -v 0
+	@if [ "$(SEARCH)" = opensearch ]; then $(SEARCH_ENV) $(PY) manage.py rebuild_index; fi
+	$(SEARCH_ENV) $(PY) manage.py search_status
 	@echo ""
 	@echo "The portal runs at http://$(HOST):$(PORT)/  (Ctrl-C stops it, the task worker, the scheduler and the embedded database)"
-	$(PY) manage.py db_worker --queue-name '*' --no-startup-delay -v 0 & worker=$$!; \
-	$(PY) manage.py scheduler & scheduler=$$!; \
-	trap 'kill $$worker $$scheduler 2>/dev/null' EXIT INT TERM; \
-	DJANGO_DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
+	$(SEARCH_ENV) $(PY) manage.py db_worker --queue-name '*' --no-startup-delay -v 0 & worker=$$!; \
+	$(SEARCH_ENV) $(PY) manage.py scheduler & scheduler=$$!; \
+	trap 'kill $$worker $$scheduler 2>/dev/null; $(SEARCH_STOP)' EXIT INT TERM; \
+	$(SEARCH_ENV) DJANGO_DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

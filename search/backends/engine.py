@@ -462,7 +462,6 @@ class EngineBackend(SearchBackend):
             "health": health["status"],
             "nodes": health["number_of_nodes"],
             "indices": self._indices_behind_alias(),
-            "documents": stats.get("primaries", {}).get("docs", {}).get("count", 0),
             "size_bytes": stats.get("total", {}).get("store", {}).get("size_in_bytes", 0),
         }
 

@@ -33,7 +33,7 @@ class Command(BaseCommand):
                 )
                 self.stdout.write(
                     f"Index {backend.alias}: {', '.join(engine['indices']) or 'none yet'}, "
-                    f"{engine['documents']} documents, {engine['size_bytes'] / 1e6:.1f} MB"
+                    f"{engine['size_bytes'] / 1e6:.1f} MB on disk (replicas included)"
                 )
             self.stdout.write(
                 f"Entries in the index: {sum(by_kind.values())} ("
