@@ -452,16 +452,17 @@ class EngineBackend(SearchBackend):
         """Engine, version, cluster health and the index's size, for ``search_status``."""
         info = self._call(self.client.info)
         health = self._call(self.client.cluster.health)
+        indices = self._indices_behind_alias()
         stats = {}
-        if self._indices_behind_alias():
-            stats = self._call(self.client.indices.stats, index=self.alias, metric="docs,store")["_all"]
+        if indices:
+            stats = self._call(self.client.indices.stats, index=self.alias, metric="store")["_all"]
         return {
             "engine": info["version"].get("distribution", "elasticsearch"),
             "version": info["version"]["number"],
             "cluster": health["cluster_name"],
             "health": health["status"],
             "nodes": health["number_of_nodes"],
-            "indices": self._indices_behind_alias(),
+            "indices": indices,
             "size_bytes": stats.get("total", {}).get("store", {}).get("size_in_bytes", 0),
         }
 
