@@ -42,10 +42,7 @@ pick_java() {
   done
   if [ "$best_version" -lt 17 ]; then
     say "no JDK 17 or newer with a compiler: installing Debian's openjdk-17-jdk-headless"
-    local sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
-    $sudo env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update -qq
-    $sudo env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
-      --no-install-recommends openjdk-17-jdk-headless >/dev/null
+    apt_install openjdk-17-jdk-headless
     best=/usr/lib/jvm/java-17-openjdk-amd64/bin/java; best_version=17
     [ -x "$best" ] || best=$(command -v java)
   fi
@@ -64,8 +61,16 @@ pick_java() {
   LIB="$CACHE_DIR/lib-$RUNNER_VERSION"
 }
 
+apt_install() {
+  local sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update -qq
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
+    --no-install-recommends "$@" >/dev/null
+}
+
 resolve() {
   [ -f "$LIB/.complete" ] && return 0
+  if ! command -v mvn >/dev/null 2>&1; then say "installing Debian's maven"; apt_install maven; fi
   mkdir -p "$LIB"
   cat >"$CACHE_DIR/pom-$RUNNER_VERSION.xml" <<POM
 <project xmlns="http://maven.apache.org/POM/4.0.0">
