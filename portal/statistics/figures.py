@@ -66,6 +66,14 @@ class Period:
         """The period of the same length just before this one."""
         return Period(self.start - timedelta(days=self.days), self.start - timedelta(days=1))
 
+    def months(self) -> list[str]:
+        """``YYYY-MM`` of every month the period touches, in order."""
+        months, year, month = [], self.start.year, self.start.month
+        while (year, month) <= (self.end.year, self.end.month):
+            months.append(f"{year:04d}-{month:02d}")
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        return months
+
     @classmethod
     def year(cls, year: int) -> Period:
         return cls(date(year, 1, 1), date(year, 12, 31))
@@ -178,6 +186,8 @@ class Figures:
     by_owner: dict[int, Block] = field(default_factory=dict)
     # (kind, sector, canton): the cells of the yearly report
     by_cell: dict[tuple[str, str, str], Block] = field(default_factory=dict)
+    # "YYYY-MM" -> controls opened and cases closed that month; every month of the period
+    by_month: dict[str, Block] = field(default_factory=dict)
     open_by_status: dict[str, int] = field(default_factory=dict)
     overdue: int = 0
 
@@ -198,6 +208,7 @@ def compute(facts: Iterable[Fact], filters: Filters, *, today: date) -> Figures:
     """The figures of ``facts`` under ``filters``: pure, no database."""
     figures = Figures(filters=filters, today=today)
     period = filters.period
+    figures.by_month = {month: Block() for month in period.months()}
     for fact in facts:
         if not _matches(fact, filters):
             continue
@@ -210,10 +221,10 @@ def compute(facts: Iterable[Fact], filters: Filters, *, today: date) -> Figures:
             figures.by_cell.setdefault((fact.control_kind, fact.sector, fact.canton), Block()),
         )
         if fact.opened_on in period:
-            for block in groups:
+            for block in (*groups, figures.by_month[f"{fact.opened_on:%Y-%m}"]):
                 block.add_control(fact)
         if fact.closed_on in period:
-            for block in groups:
+            for block in (*groups, figures.by_month[f"{fact.closed_on:%Y-%m}"]):
                 block.closed += 1
         if fact.status != Status.CLOSED:
             figures.open_by_status[fact.status] = figures.open_by_status.get(fact.status, 0) + 1

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from portal.journal.actions import record
 from portal.journal.models import Action
 from portal.statistics import access, selectors
+from portal.statistics.charts import charts
 from portal.statistics.figures import Filters, Period, all_dossiers, figures_for, own_dossiers
 from portal.statistics.forms import FigureFilterForm, previous
 from portal.statistics.presentation import COLUMNS
@@ -29,6 +30,7 @@ def _figures_page(request, scope, *, protect: bool, bodies: bool = False):
         "form": form,
         "filters": filters,
         "previous_period": before.filters.period,
+        "charts": charts(current, protect=protect),
         **selectors.tables(current, before, protect=protect, bodies=bodies),
     }
 

@@ -135,6 +135,23 @@ def test_every_national_figure_and_breakdown_equals_the_plain_computation(cases,
         )
 
 
+@pytest.mark.parametrize("period", PERIODS, ids=["2025", "2026", "mid"])
+def test_every_month_of_the_period_has_its_controls_and_closings(cases, period):
+    figures = figures_for(all_dossiers(), Filters(period=period), today=TODAY)
+    opened, closed = {}, {}
+    for c in cases:
+        if period.start <= day(c.opened_at) <= period.end:
+            month = f"{day(c.opened_at):%Y-%m}"
+            opened[month] = opened.get(month, 0) + 1
+        if c.status == "closed":
+            last_closing = day([at for target, at in c.moves if target == "closed"][-1])
+            if period.start <= last_closing <= period.end:
+                closed[f"{last_closing:%Y-%m}"] = closed.get(f"{last_closing:%Y-%m}", 0) + 1
+    assert list(figures.by_month) == sorted(figures.by_month) and len(figures.by_month) in (12, 11)
+    assert {m: b.controls for m, b in figures.by_month.items() if b.controls} == opened
+    assert {m: b.closed for m, b in figures.by_month.items() if b.closed} == closed
+
+
 def test_open_cases_by_status_and_overdue_deadlines_are_todays(cases):
     figures = figures_for(all_dossiers(), Filters(period=Period.year(2025)), today=TODAY)
     open_cases = [c for c in cases if c.status != "closed"]
