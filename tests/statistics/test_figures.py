@@ -216,3 +216,40 @@ def test_the_figures_take_the_same_number_of_queries_for_1_and_50_dossiers(bodie
     one = count()
     make(bodies, count=49, seed=2)
     assert count() == one == 1
+
+
+def test_dates_come_from_the_status_changes_the_workflow_journals(worker_a, organisation_a):
+    from unittest import mock
+
+    from portal.dossiers.actions import change_status, create_dossier
+    from portal.dossiers.models import Dossier
+    from tests.statistics.generator import _at
+
+    dossier = create_dossier(
+        owner=organisation_a,
+        acting_user=worker_a,
+        company_name="Echt AG",
+        canton="GE",
+        control_kind="self_employed",
+    )
+    Dossier.objects.filter(pk=dossier.pk).update(created_at=_at(date(2025, 2, 3)))
+    for days, status in ((4, "under_control"), (10, "report_written"), (12, "transferred_for_sanction")):
+        # only the journal's clock is moved back: memberships and access are checked today
+        with mock.patch("portal.journal.actions.timezone") as clock:
+            clock.now.return_value = _at(date(2025, 2, 3 + days))
+            dossier = change_status(dossier=dossier, target=status, acting_user=worker_a)
+    figures = figures_for(own_dossiers(organisation_a), Filters(period=Period.year(2025)), today=TODAY)
+    assert figures.total.controls == 1 and figures.total.median_days_to_report == 10.0
+    assert figures.total.median_days_to_sanction is None
+    assert figures.open_by_status == {"transferred_for_sanction": 1}
+
+
+def test_a_dossier_closed_without_the_workflow_counts_as_closed_on_its_last_change(organisation_a):
+    from tests.dossiers.factories import DossierFactory
+
+    DossierFactory(
+        owner=organisation_a, status="closed", created_at=timezone.now() - timezone.timedelta(days=800)
+    )
+    today = timezone.localdate()
+    figures = figures_for(own_dossiers(organisation_a), Filters(period=Period(today, today)), today=today)
+    assert figures.total.closed == 1 and figures.total.controls == 0 and figures.open_cases == 0
