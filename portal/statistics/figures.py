@@ -63,7 +63,16 @@ class Period:
         return (self.end - self.start).days + 1
 
     def previous(self) -> Period:
-        """The period of the same length just before this one."""
+        """The period of the same length just before this one.
+
+        Whole calendar months are compared with as many whole months before (a year with the
+        year before, a quarter with the quarter before); any other period with the same
+        number of days before it.
+        """
+        if self.start.day == 1 and (self.end + timedelta(days=1)).day == 1:
+            months = (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
+            index = self.start.year * 12 + self.start.month - 1 - months
+            return Period(date(index // 12, index % 12 + 1, 1), self.start - timedelta(days=1))
         return Period(self.start - timedelta(days=self.days), self.start - timedelta(days=1))
 
     def months(self) -> list[str]:

@@ -199,9 +199,19 @@ def test_a_body_counts_its_own_cases_only_and_handed_over_cases_once_for_the_new
 
 
 def test_the_previous_period_has_the_same_length_and_ends_the_day_before():
-    period = Period(date(2026, 3, 1), date(2026, 5, 31))
-    assert period.previous() == Period(date(2025, 11, 29), date(2026, 2, 28))
-    assert period.previous().days == period.days == 92
+    odd = Period(date(2026, 3, 4), date(2026, 5, 31))
+    assert odd.previous() == Period(date(2025, 12, 5), date(2026, 3, 3))
+    assert odd.previous().days == odd.days == 89
+
+
+def test_whole_months_are_compared_with_as_many_whole_months_before():
+    assert Period.year(2025).previous() == Period.year(2024)  # 2024 has a day more: still the year
+    assert Period(date(2026, 3, 1), date(2026, 5, 31)).previous() == Period(
+        date(2025, 12, 1), date(2026, 2, 28)
+    )
+    assert Period(date(2026, 1, 1), date(2026, 1, 31)).previous() == Period(
+        date(2025, 12, 1), date(2025, 12, 31)
+    )
 
 
 def test_the_figures_take_the_same_number_of_queries_for_1_and_50_dossiers(bodies):
