@@ -27,6 +27,7 @@ urlpatterns += i18n_patterns(
     path("notifications/", include("portal.notifications.urls")),
     path("search/", include("search.urls")),
     path("organisation/api-clients/", include("portal.api.urls")),
+    path("statistics/", include("portal.statistics.urls")),
     # Knowledge pages (Wagtail's page serving, for the knowledge tree only, so that a 404
     # elsewhere, e.g. under /api/, is not redirected into a language prefix).
     re_path(r"^(knowledge/(?:[\w\-]+/)*)$", knowledge_views.serve, name="wagtail_serve"),

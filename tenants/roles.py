@@ -27,6 +27,7 @@ class Capability(StrEnum):
     WORK_ON_DOSSIERS = "work_on_dossiers"
     ADD_FINDINGS = "add_findings"
     READ_DOSSIERS = "read_dossiers"
+    VIEW_STATISTICS = "view_statistics"  # the figures of the organisation's dossiers (portal/statistics)
 
 
 _EVERYONE = frozenset({Capability.VIEW_MEMBERS, Capability.READ_DOSSIERS})
@@ -39,9 +40,15 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
         Capability.CREATE_DOSSIERS,
         Capability.WORK_ON_DOSSIERS,
         Capability.ADD_FINDINGS,
+        Capability.VIEW_STATISTICS,
     },
     Role.CASE_WORKER: _EVERYONE
-    | {Capability.CREATE_DOSSIERS, Capability.WORK_ON_DOSSIERS, Capability.ADD_FINDINGS},
+    | {
+        Capability.CREATE_DOSSIERS,
+        Capability.WORK_ON_DOSSIERS,
+        Capability.ADD_FINDINGS,
+        Capability.VIEW_STATISTICS,
+    },
     Role.INSPECTOR: _EVERYONE | {Capability.ADD_FINDINGS},
     Role.READER: _EVERYONE,
 }

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "portal.demo",
     "portal.api",
     "portal.knowledge",
+    "portal.statistics",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

@@ -1,0 +1,53 @@
+"""Reads behind the statistics pages: figures arranged as the tables show them."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from portal.dossiers.models import ControlKind, Dossier
+from portal.dossiers.workflow import Status
+from portal.statistics.figures import Figures
+from portal.statistics.presentation import COLUMNS, protected_count, row
+from tenants.models import Canton, Organisation
+
+
+def sectors_of(scope: QuerySet[Dossier]) -> list[str]:
+    """The sectors named in ``scope``, for the filter (one query)."""
+    return list(scope.exclude(sector="").order_by("sector").values_list("sector", flat=True).distinct())
+
+
+def sector_label(sector: str) -> str:
+    return sector or _("No sector given")
+
+
+def _table(mapping: dict, label, protect: bool) -> list[tuple[str, object, dict]]:
+    rows = [(label(key), key, row(block, protect=protect)) for key, block in mapping.items()]
+    return sorted(rows, key=lambda item: str(item[0]))
+
+
+def tables(figures: Figures, previous: Figures | None, *, protect: bool, bodies: bool = False) -> dict:
+    """Everything the figures template shows, with small cells suppressed when ``protect``."""
+    total, before = row(figures.total, protect=protect), None
+    if previous is not None:
+        before = row(previous.total, protect=protect)
+    context = {
+        "columns": COLUMNS,
+        "total": total,
+        "summary": [(key, label, total[key], before[key] if before else None) for key, label in COLUMNS],
+        "by_kind": _table(figures.by_kind, lambda key: ControlKind(key).label, protect),
+        "by_sector": _table(figures.by_sector, sector_label, protect),
+        "by_canton": _table(figures.by_canton, lambda key: Canton(key).label, protect),
+        "open_by_status": [
+            (label, protected_count(figures.open_by_status.get(value, 0), protect=protect))
+            for value, label in Status.choices
+            if value != Status.CLOSED
+        ],
+        "open_cases": protected_count(figures.open_cases, protect=protect),
+        "overdue": protected_count(figures.overdue, protect=protect),
+        "protect": protect,
+    }
+    if bodies:
+        names = Organisation.objects.in_bulk(list(figures.by_owner))
+        context["by_body"] = _table(figures.by_owner, lambda key: names[key].short_name, protect)
+    return context

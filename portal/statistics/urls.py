@@ -1,0 +1,15 @@
+from django.urls import path
+
+from portal.statistics import views
+
+app_name = "statistics"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("report/<int:year>/", views.body_report, name="report"),
+    path("report/<int:year>/<str:fmt>/", views.body_report, name="report-file"),
+    path("national/", views.national, name="national"),
+    path("national/body/<int:body_id>/", views.national, name="national-body"),
+    path("national/report/<int:year>/", views.national_report, name="national-report"),
+    path("national/report/<int:year>/<str:fmt>/", views.national_report, name="national-report-file"),
+]

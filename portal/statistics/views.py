@@ -1,0 +1,118 @@
+"""Statistics pages. Thin: who may see what is in ``access``, the counting in ``figures``."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.journal.actions import record
+from portal.journal.models import Action
+from portal.statistics import access, selectors
+from portal.statistics.charts import charts
+from portal.statistics.figures import Filters, Period, all_dossiers, figures_for, own_dossiers
+from portal.statistics.forms import FigureFilterForm, previous
+from portal.statistics.presentation import COLUMNS
+from portal.statistics.report import as_csv, as_xlsx, sections
+from tenants.models import Organisation
+
+FIRST_YEAR = 2000
+
+
+def _figures_page(request, scope, *, protect: bool, bodies: bool = False):
+    form = FigureFilterForm(request.GET or None, sectors=selectors.sectors_of(scope))
+    filters = form.filters()
+    current = figures_for(scope, filters)
+    before = figures_for(scope, previous(filters))
+    return {
+        "form": form,
+        "filters": filters,
+        "previous_period": before.filters.period,
+        "charts": charts(current, protect=protect),
+        **selectors.tables(current, before, protect=protect, bodies=bodies),
+    }
+
+
+@login_required
+def dashboard(request):
+    organisation = access.body_for(request)
+    context = _figures_page(request, own_dossiers(organisation), protect=False)
+    context.update(organisation=organisation, may_see_national=access.may_see_national(request.tenant))
+    return render(request, "statistics/dashboard.html", context)
+
+
+@login_required
+def national(request, body_id: int | None = None):
+    access.national_for(request)
+    body = get_object_or_404(Organisation, pk=body_id) if body_id is not None else None
+    scope = own_dossiers(body) if body is not None else all_dossiers()
+    context = _figures_page(request, scope, protect=True, bodies=body is None)
+    context["body"] = body
+    return render(request, "statistics/national.html", context)
+
+
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _report(request, *, year: int, fmt: str, scope, protect: bool, organisation, name: str, title: str):
+    if fmt not in ("html", *CONTENT_TYPES) or not FIRST_YEAR <= year <= timezone.localdate().year:
+        raise Http404
+    figures = figures_for(scope, Filters(period=Period.year(year)))
+    report = sections(figures, protect=protect)
+    record(
+        action=Action.VIEW if fmt == "html" else Action.DOWNLOAD,
+        object_type="statistics_report",
+        object_reference=f"{name}-{year}",
+        actor=request.user,
+        organisation=organisation,
+        request=request,
+        details={"year": year, "format": fmt, "national": protect},
+    )
+    if fmt == "html":
+        return render(
+            request,
+            "statistics/report.html",
+            {"report": report, "columns": COLUMNS, "year": year, "title": title, "national": protect},
+        )
+    content = as_csv(report) if fmt == "csv" else as_xlsx(report, title=title)
+    response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="statistics-{name}-{year}.{fmt}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def body_report(request, year: int, fmt: str = "html"):
+    organisation = access.body_for(request)
+    title = _("Control activity %(year)s: %(name)s") % {"year": year, "name": organisation.short_name}
+    return _report(
+        request,
+        year=year,
+        fmt=fmt,
+        scope=own_dossiers(organisation),
+        protect=False,
+        organisation=organisation,
+        name=organisation.slug,
+        title=title,
+    )
+
+
+@login_required
+def national_report(request, year: int, fmt: str = "html"):
+    organisation = access.national_for(request)
+    title = _("Control activity %(year)s: all bodies") % {"year": year}
+    return _report(
+        request,
+        year=year,
+        fmt=fmt,
+        scope=all_dossiers(),
+        protect=True,
+        organisation=organisation,
+        name="national",
+        title=title,
+    )
