@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from portal.api.clients import Refused, authenticate, count_call
 from portal.api.models import ApiCall, ApiClient, IdempotentRequest
 from portal.api.problems import problem_response
-from portal.journal.actions import client_address
+from portal.core.addresses import client_address
 from tenants.context import TenantContext
 from tenants.models import Membership
 from tenants.roles import capabilities_of
