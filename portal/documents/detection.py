@@ -157,16 +157,14 @@ def _check_name(file_name: str, detected: str) -> None:
     extension = os.path.splitext(file_name.lower())[1]
     if not extension:
         return
-    named = EXTENSIONS.get(extension)
-    if named is None:
-        guessed = mimetypes.guess_type(file_name)[0]
-        if guessed is None and extension not in ACTIVE_EXTENSIONS:
-            return
-        named_label = extension
-    elif _kind(named) == _kind(detected):
+    guessed = mimetypes.guess_type(file_name)[0]
+    named = EXTENSIONS.get(extension) or (guessed if guessed in ALLOWED else None)
+    active = extension in ACTIVE_EXTENSIONS
+    if named is None and guessed is None and not active:
         return
-    else:
-        named_label = ALLOWED[named]
+    if named is not None and _kind(named) == _kind(detected) and not active:
+        return
+    named_label = ALLOWED[named] if named is not None and not active else extension
     raise RefusedType(
         _(
             "“%(name)s” is named like a %(named)s file, but its content is %(content)s. Give it a "

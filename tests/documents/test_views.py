@@ -205,10 +205,22 @@ def test_a_name_that_contradicts_the_content_is_refused_naming_the_file(
     assert not Document.objects.exists() and stored_files(document_storage) == []
 
 
+@pytest.mark.parametrize("name", ["start.bat", "hilfe.js", "bild.svg"])
+def test_text_under_a_name_the_computer_would_run_is_refused(
+    signed_in, worker_a, dossier, document_storage, name
+):
+    response = _upload(signed_in(worker_a), dossier, SimpleUploadedFile(name, b"echo Lohnliste\n" * 20))
+    assert response.status_code == 400
+    extension = name.rsplit(".", 1)[1]
+    assert response.json()["errors"][0].startswith(f"“{name}” is named like a .{extension} file")
+    assert not Document.objects.exists() and stored_files(document_storage) == []
+
+
 def test_names_that_agree_with_the_content_are_kept(signed_in, worker_a, dossier, document_storage):
     files = [
         SimpleUploadedFile("liste.txt", b"Name;Lohn\nMuster;4200\n" * 20),  # text or CSV alike
         SimpleUploadedFile("notiz", b"Ohne Endung.\n" * 20),  # no extension: nothing to contradict
+        SimpleUploadedFile("protokoll.log", b"Ein Protokoll.\n" * 20),  # an extension nobody types
         SimpleUploadedFile("scan.jpg", PNG + os.urandom(500)),  # one image for another
         SimpleUploadedFile("BERICHT.PDF", PDF),
     ]
@@ -217,6 +229,7 @@ def test_names_that_agree_with_the_content_are_kept(signed_in, worker_a, dossier
     assert set(Document.objects.values_list("current_version__file_name", flat=True)) == {
         "liste.txt",
         "notiz",
+        "protokoll.log",
         "scan.jpg",
         "BERICHT.PDF",
     }
