@@ -5,6 +5,13 @@ as ``login``. Lockout counts per account (lower-cased address), so an attacker c
 dodge it by changing the case, and a locked account stays locked even when the right
 password follows.
 
+Two limits, so that a stranger who knows an address cannot lock its holder out from
+anywhere: ``AXES_FAILURE_LIMIT`` failures lock the address *for that client* (axes'
+``AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]``), and
+``PORTAL_LOCKOUT_ADDRESS_FAILURES`` failures from all clients together lock the address
+everywhere (:class:`LockoutHandler`; axes has one limit only). The client is the one
+:func:`portal.core.addresses.client_address` sees, behind the proxy too.
+
 Wrong second-factor codes are counted in the same place (see
 :mod:`portal.accounts.actions`), so one limit and one cool-off hold for both steps.
 """
@@ -12,6 +19,51 @@ Wrong second-factor codes are counted in the same place (see
 from __future__ import annotations
 
 from datetime import datetime
+
+from axes.attempts import get_cool_off_threshold
+from axes.conf import settings
+from axes.handlers.database import AxesDatabaseHandler
+from axes.helpers import get_client_username
+from axes.models import AccessAttempt
+from axes.signals import user_locked_out
+from django.db.models import Sum
+
+
+class LockoutHandler(AxesDatabaseHandler):
+    """axes' database handler with a second, higher limit per address over all clients."""
+
+    def address_failures(self, request, credentials=None) -> int:
+        """Failures on the address within the cool-off, whoever typed them."""
+        username = get_client_username(request, credentials)
+        if not username:
+            return 0
+        attempts = AccessAttempt.objects.filter(username=username)
+        if settings.AXES_COOLOFF_TIME is not None:
+            attempts = attempts.filter(attempt_time__gte=get_cool_off_threshold(request))
+        return attempts.aggregate(total=Sum("failures_since_start"))["total"] or 0
+
+    def _over_ceiling(self, request, credentials) -> bool:
+        ceiling = settings.PORTAL_LOCKOUT_ADDRESS_FAILURES
+        return bool(settings.AXES_LOCK_OUT_AT_FAILURE and ceiling) and (
+            self.address_failures(request, credentials) >= ceiling
+        )
+
+    def is_locked(self, request, credentials=None) -> bool:
+        return super().is_locked(request, credentials) or self._over_ceiling(request, credentials)
+
+    def user_login_failed(self, sender, credentials: dict, request=None, **kwargs):
+        super().user_login_failed(sender, credentials, request, **kwargs)
+        if request is None or getattr(request, "axes_locked_out", False):
+            return
+        if self._over_ceiling(request, credentials):  # as axes does at its own limit
+            request.axes_locked_out = True
+            request.axes_credentials = credentials
+            user_locked_out.send(
+                "axes",
+                request=request,
+                username=get_client_username(request, credentials),
+                ip_address=request.axes_ip_address,
+            )
 
 
 def login_name(request, credentials) -> str | None:

@@ -22,7 +22,7 @@ ALLOWED_BEFORE_ENROLMENT = frozenset(
         "account_reset_password_from_key",
         "account_reset_password_from_key_done",
         "mfa_activate_totp",
-        "mfa_activate_webauthn",
+        "mfa_add_webauthn",
         "mfa_view_recovery_codes",
         "mfa_download_recovery_codes",
         "mfa_generate_recovery_codes",

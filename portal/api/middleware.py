@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from portal.api.clients import Refused, authenticate, count_call
 from portal.api.models import ApiCall, ApiClient, IdempotentRequest
 from portal.api.problems import problem_response
-from portal.journal.actions import client_address
+from portal.core.addresses import client_address
 from tenants.context import TenantContext
 from tenants.models import Membership
 from tenants.roles import capabilities_of
@@ -72,21 +72,22 @@ class ApiMiddleware:
             return problem_response(
                 400, "invalid_idempotency_key", _("An Idempotency-Key has 1 to 255 characters.")
             )
-        fingerprint = _fingerprint(request)
+        body = _HashedBody.wrap(request)
         try:
             with transaction.atomic():
                 try:
                     with transaction.atomic():
-                        stored = IdempotentRequest.objects.create(
-                            client=client, key=key, fingerprint=fingerprint
-                        )
+                        # The fingerprint is known once the endpoint has read the body; the
+                        # row is taken now, so a concurrent retry waits for this one.
+                        stored = IdempotentRequest.objects.create(client=client, key=key, fingerprint="")
                 except IntegrityError:
                     # The first request with this key has committed (we waited for it): replay it.
                     earlier = IdempotentRequest.objects.get(client=client, key=key)
-                    return _replay(earlier, fingerprint)
+                    return _replay(earlier, _fingerprint(request, body))
                 response = self.get_response(request)
                 if response.status_code >= 500 or response.streaming:
                     raise _Rollback(response)  # nothing is kept, so a retry runs again
+                stored.fingerprint = _fingerprint(request, body)
                 stored.status = response.status_code
                 stored.content_type = response.get("Content-Type", "")
                 stored.body = response.content
@@ -124,16 +125,60 @@ def _tenant(client: ApiClient) -> TenantContext:
     return TenantContext((membership,), membership, capabilities_of(membership.role))
 
 
-def _fingerprint(request) -> str:
-    """What makes two POSTs "the same request": method, path, query, and the body or its digest."""
+class _HashedBody:
+    """The request's body stream, hashed as the endpoint reads it (a file is never held whole).
+
+    Django reads every body through ``request._stream``, ``request.body`` included, so
+    whatever the content type, each byte passes here once.
+    """
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.digest = hashlib.sha256()
+        self.closed = False
+
+    @classmethod
+    def wrap(cls, request) -> _HashedBody:
+        hashed = cls(request._stream)
+        request._stream = hashed
+        return hashed
+
+    def read(self, *args, **kwargs) -> bytes:
+        data = self.stream.read(*args, **kwargs)
+        self.digest.update(data)
+        return data
+
+    def readline(self, *args, **kwargs) -> bytes:
+        data = self.stream.readline(*args, **kwargs)
+        self.digest.update(data)
+        return data
+
+    def seekable(self) -> bool:
+        return False  # read once, front to back: every byte is hashed exactly once
+
+    def close(self) -> None:
+        self.closed = True  # ``request.body`` closes the stream once it has read it all
+        self.stream.close()
+
+    def hexdigest(self) -> str:
+        """The digest of the whole body: what the endpoint left unread is read (and dropped) now."""
+        while not self.closed and self.read(64 * 1024):
+            pass
+        return self.digest.hexdigest()
+
+
+def _fingerprint(request, body: _HashedBody) -> str:
+    """What makes two POSTs "the same request": method, path, query, declared digest and the
+    raw body, whatever its type."""
     digest = hashlib.sha256()
-    for part in (request.method, request.path, request.META.get("QUERY_STRING", "")):
+    for part in (
+        request.method,
+        request.path,
+        request.META.get("QUERY_STRING", ""),
+        request.headers.get("Content-Digest") or "",
+        body.hexdigest(),
+    ):
         digest.update(part.encode() + b"\0")
-    if request.content_type == "application/json":
-        digest.update(request.body)
-    else:  # a streamed file: its declared digest and length stand for it
-        for name in ("Content-Digest", "Content-Length"):
-            digest.update((request.headers.get(name) or "").encode() + b"\0")
     return digest.hexdigest()
 
 

@@ -29,7 +29,7 @@ from portal.api.models import UploadSession
 from portal.api.problems import ApiError
 from portal.documents.actions import storage
 from portal.documents.crypto import StreamEncryptor, decrypt_stream, keyring, new_data_key
-from portal.documents.uploads import EncryptedUpload, encrypt_stream
+from portal.documents.uploads import EncryptedUpload, clean_file_name, encrypt_stream
 
 DIGEST = re.compile(r"sha-256=:([A-Za-z0-9+/=]+):")
 PIECE = 1024 * 1024
@@ -90,7 +90,7 @@ def open_session(*, client, dossier, document, file_name, size, sha256, title, c
         client=client,
         dossier=dossier,
         document=document,
-        file_name=file_name,
+        file_name=clean_file_name(file_name),
         title=title,
         category=category,
         size=size,

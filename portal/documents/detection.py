@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mimetypes
+import os
 import re
 from dataclasses import dataclass
 
@@ -23,7 +24,6 @@ ALLOWED: dict[str, str] = {
     "application/vnd.oasis.opendocument.presentation": "OpenDocument",
     "text/plain": "Text",
     "text/csv": "CSV",
-    "text/html": "HTML",
     "message/rfc822": "E-mail",
     "application/vnd.ms-outlook": "Outlook",
     "image/jpeg": "JPEG",
@@ -38,6 +38,70 @@ OLE_SPECIFIC = {
     "application/vnd.ms-excel",
     "application/vnd.ms-powerpoint",
     "application/vnd.ms-outlook",
+}
+# The extensions of the allowed types, and which detected types may carry them: libmagic
+# cannot always tell text from CSV (or an e-mail without headers) nor one Office format
+# from another, and one image for another is harmless.
+EXTENSIONS: dict[str, str] = {
+    ".pdf": "application/pdf",
+    ".doc": "application/msword",
+    ".dot": "application/msword",
+    ".xls": "application/vnd.ms-excel",
+    ".ppt": "application/vnd.ms-powerpoint",
+    ".msg": "application/vnd.ms-outlook",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    ".odt": "application/vnd.oasis.opendocument.text",
+    ".ods": "application/vnd.oasis.opendocument.spreadsheet",
+    ".odp": "application/vnd.oasis.opendocument.presentation",
+    ".txt": "text/plain",
+    ".text": "text/plain",
+    ".md": "text/plain",
+    ".csv": "text/csv",
+    ".tsv": "text/csv",
+    ".eml": "message/rfc822",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".tif": "image/tiff",
+    ".tiff": "image/tiff",
+}
+KINDS = {
+    "text": {"text/plain", "text/csv", "message/rfc822"},
+    # A password-protected .docx or .xlsx is an OLE container, detected as a binary format.
+    "office": OLE_SPECIFIC | {t for t in ALLOWED if t.startswith("application/vnd.openxmlformats")},
+    "image": {"image/jpeg", "image/png", "image/tiff"},
+}
+# Extensions a computer runs or renders when the file is opened, whether or not the
+# system's type table knows them: never kept on a file of another type.
+ACTIVE_EXTENSIONS = {
+    ".bat",
+    ".cmd",
+    ".com",
+    ".cpl",
+    ".exe",
+    ".hta",
+    ".htm",
+    ".html",
+    ".jar",
+    ".js",
+    ".jse",
+    ".lnk",
+    ".mht",
+    ".msi",
+    ".pif",
+    ".ps1",
+    ".reg",
+    ".scr",
+    ".svg",
+    ".url",
+    ".vbe",
+    ".vbs",
+    ".wsf",
+    ".wsh",
+    ".xht",
+    ".xhtml",
 }
 PREVIEWABLE = {"application/pdf", "image/jpeg", "image/png"}
 SNIFF_BYTES = 256 * 1024
@@ -72,12 +136,42 @@ def detect(head: bytes, file_name: str) -> Detection:
         raise RefusedType(
             _(
                 "“%(name)s” is not an accepted file type (it is %(detected)s). Accepted are PDF, "
-                "Word, Excel, PowerPoint, OpenDocument, text, CSV, HTML, e-mails (EML, MSG), JPEG, PNG "
+                "Word, Excel, PowerPoint, OpenDocument, text, CSV, e-mails (EML, MSG), JPEG, PNG "
                 "and TIFF."
             )
             % {"name": file_name, "detected": describe(detected)}
         )
+    _check_name(file_name, detected)
     return Detection(detected, ALLOWED[detected])
+
+
+def _kind(content_type: str) -> str:
+    return next((kind for kind, members in KINDS.items() if content_type in members), content_type)
+
+
+def _check_name(file_name: str, detected: str) -> None:
+    """Refuse a name whose extension says another type than the content (``x.pdf`` holding
+    text): a name is kept as it came, so it must not make the reader's computer open the
+    file with the wrong program. A name without an extension, or with one nobody knows,
+    says nothing and is kept."""
+    extension = os.path.splitext(file_name.lower())[1]
+    if not extension:
+        return
+    guessed = mimetypes.guess_type(file_name)[0]
+    named = EXTENSIONS.get(extension) or (guessed if guessed in ALLOWED else None)
+    active = extension in ACTIVE_EXTENSIONS
+    if named is None and guessed is None and not active:
+        return
+    if named is not None and _kind(named) == _kind(detected) and not active:
+        return
+    named_label = ALLOWED[named] if named is not None and not active else extension
+    raise RefusedType(
+        _(
+            "“%(name)s” is named like a %(named)s file, but its content is %(content)s. Give it a "
+            "name that matches its content (or choose the right file)."
+        )
+        % {"name": file_name, "named": named_label, "content": ALLOWED[detected]}
+    )
 
 
 def describe(content_type: str) -> str:
@@ -87,4 +181,6 @@ def describe(content_type: str) -> str:
         return _("a program")
     if content_type in {"application/zip", "application/x-7z-compressed", "application/gzip"}:
         return _("an archive")
+    if content_type in {"text/html", "application/xhtml+xml"}:
+        return _("a web page (HTML)")
     return content_type

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
 
 from django.conf import settings
 from django.core.files.uploadedfile import TemporaryUploadedFile
@@ -22,6 +21,20 @@ from django.utils.translation import gettext as _
 
 from portal.documents.crypto import StreamEncryptor, keyring, new_data_key
 from portal.documents.detection import SNIFF_BYTES, RefusedType, detect
+
+
+def clean_file_name(name: str | None) -> str:
+    """The name a file is kept under, however it arrived (page, API, command).
+
+    As Django's request parser does for the pages: no folders, no characters that do not
+    print (bidi controls such as U+202E, which make ``rechnung<U+202E>fdp.exe`` read as
+    ``rechnungexe.pdf``, zero-width marks, control characters); at most 200 characters.
+    """
+    name = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(char for char in name if char.isprintable()).strip()
+    if name in {"", ".", ".."}:
+        return "document"
+    return name[:200]
 
 
 class EncryptedUpload(TemporaryUploadedFile):
@@ -49,7 +62,7 @@ class EncryptingUploadHandler(FileUploadHandler):
 
     def new_file(self, field_name, file_name, *args, **kwargs):
         super().new_file(field_name, file_name, *args, **kwargs)
-        self.current = EncryptedUpload(os.path.basename(file_name or "")[:200] or "document")
+        self.current = EncryptedUpload(clean_file_name(file_name))
         self._data_key = new_data_key()
         self._encryptor = StreamEncryptor(self._data_key)
         self._hash = hashlib.sha256()

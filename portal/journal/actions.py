@@ -5,16 +5,11 @@ from __future__ import annotations
 from django.db import connection, transaction
 from django.utils import timezone
 
+from portal.core.addresses import client_address
 from portal.journal.models import GENESIS, JournalEntry
 
 # Appends are serialised with a transaction-scoped advisory lock so the chain never forks.
 _CHAIN_LOCK = 0x4A4F55524E414C  # "JOURNAL"
-
-
-def client_address(request) -> str | None:
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
 
 
 @transaction.atomic

@@ -85,6 +85,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Every HTML answer to a signed-in person: Cache-Control no-store.
+    "portal.core.cache_control.NoStoreForSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -200,12 +202,20 @@ if env_bool("PORTAL_OIDC_ENABLED", False):
 
 AXES_FAILURE_LIMIT = env_int("PORTAL_LOCKOUT_FAILURES", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("PORTAL_LOCKOUT_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = ["username"]
+# Locked per address and client first (a stranger cannot lock the holder out elsewhere),
+# and per address from all clients at a higher ceiling (portal.accounts.lockout).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+PORTAL_LOCKOUT_ADDRESS_FAILURES = env_int("PORTAL_LOCKOUT_ADDRESS_FAILURES", 20)
+AXES_HANDLER = "portal.accounts.lockout.LockoutHandler"
 AXES_USERNAME_CALLABLE = "portal.accounts.lockout.login_name"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "portal.accounts.lockout.lockout_response"
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = env_int("PORTAL_PROXY_COUNT", 0)
+# Reverse proxies in front: the client's address is read from X-Forwarded-For through them,
+# by one function for the journal, axes and the API (django-ipware is not installed, so
+# axes' own AXES_IPWARE_* settings would be ignored).
+PORTAL_PROXY_COUNT = env_int("PORTAL_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "portal.core.addresses.client_address"
 
 SESSION_COOKIE_AGE = 60 * env_int("PORTAL_SESSION_IDLE_MINUTES", 30)
 SESSION_SAVE_EVERY_REQUEST = True  # the age counts from the last request: an idle timeout

@@ -8,12 +8,14 @@ import pyotp
 import pytest
 from axes.models import AccessAttempt
 from django.contrib.sessions.models import Session
+from django.test import Client
 from django.utils import timezone
 
 from tests.accounts.factories import PASSWORD, EnrolledUserFactory
 
 pytestmark = pytest.mark.django_db
 LOGIN = "/de/accounts/login/"
+WRONG = "wrong-password-123"
 
 
 def _fail(client, user, times):
@@ -60,6 +62,43 @@ def test_one_locked_account_does_not_lock_another(client, settings):
     _fail(client, victim, settings.AXES_FAILURE_LIMIT)
     response = client.post(LOGIN, {"login": bystander.email, "password": PASSWORD})
     assert response.status_code == 302
+
+
+def _attempt(user, address, password=WRONG, **extra):
+    return Client().post(LOGIN, {"login": user.email, "password": password}, REMOTE_ADDR=address, **extra)
+
+
+def test_wrong_passwords_from_one_client_do_not_lock_the_holder_out_elsewhere(settings):
+    user = EnrolledUserFactory()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        _attempt(user, "198.51.100.7")
+    assert _attempt(user, "198.51.100.7", PASSWORD).status_code == 429
+    elsewhere = _attempt(user, "192.0.2.10", PASSWORD)
+    assert elsewhere.status_code == 302
+    assert elsewhere.url.endswith("/2fa/authenticate/")
+
+
+def test_wrong_passwords_from_many_clients_lock_the_address_at_its_own_ceiling(settings):
+    user = EnrolledUserFactory()
+    ceiling = settings.PORTAL_LOCKOUT_ADDRESS_FAILURES
+    assert ceiling > settings.AXES_FAILURE_LIMIT
+    per_client = settings.AXES_FAILURE_LIMIT - 1  # no single client reaches its own limit
+    for failure in range(ceiling - 1):
+        _attempt(user, f"198.51.100.{failure // per_client + 1}")
+    assert _attempt(user, "192.0.2.10", PASSWORD).status_code == 302  # one short of the ceiling
+    _attempt(user, "203.0.113.99")
+    locked = _attempt(user, "192.0.2.11", PASSWORD)
+    assert locked.status_code == 429
+    assert "15" in locked.content.decode()
+
+
+def test_behind_the_proxy_each_client_counts_on_its_own(settings):
+    settings.PORTAL_PROXY_COUNT = 1
+    user = EnrolledUserFactory()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        _attempt(user, "10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.7")
+    assert _attempt(user, "10.0.0.2", PASSWORD, HTTP_X_FORWARDED_FOR="198.51.100.7").status_code == 429
+    assert _attempt(user, "10.0.0.2", PASSWORD, HTTP_X_FORWARDED_FOR="192.0.2.10").status_code == 302
 
 
 def test_a_session_expires_after_the_configured_idle_time(client, settings, organisation_a):

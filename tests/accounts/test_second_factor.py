@@ -86,6 +86,17 @@ def test_enrolment_opens_the_portal_and_shows_recovery_codes(client, unenrolled)
     assert unenrolled.email in home.content.decode()
 
 
+def test_a_person_without_second_factor_can_add_a_security_key_as_the_first(client, unenrolled):
+    _password_step(client, unenrolled)
+    overview = client.get(reverse("mfa_index"))
+    assert overview.status_code == 200
+    add_key = reverse("mfa_add_webauthn")
+    assert add_key in overview.content.decode()
+    page = client.get(add_key)
+    assert page.status_code == 200
+    assert 'name="credential"' in page.content.decode()
+
+
 def test_a_wrong_enrolment_code_enrols_nothing(client, unenrolled):
     _password_step(client, unenrolled)
     client.get(ACTIVATE_TOTP)

@@ -170,3 +170,66 @@ def test_a_message_with_an_attachment_adds_a_document_and_tracks_unread(
         == 403
     )
     assert dossier.messages.count() == 1  # a reader may read, not write
+
+
+HTML = b"<!DOCTYPE html>\n<html><head><title>Rechnung</title></head><body><script>alert(1)</script></body></html>\n"
+
+
+def _upload(client, dossier, *files):
+    return client.post(
+        english("dossiers:documents", dossier.pk),
+        {"files": list(files), "category": "other"},
+        headers={"Accept": "application/json"},
+    )
+
+
+@pytest.mark.parametrize("name", ["x.pdf", "seite.html", "seite"])
+def test_html_is_refused_whatever_its_name(signed_in, worker_a, dossier, document_storage, name):
+    response = _upload(signed_in(worker_a), dossier, SimpleUploadedFile(name, HTML))
+    assert response.status_code == 400
+    message = response.json()["errors"][0]
+    assert f"“{name}” is not an accepted file type (it is a web page (HTML))" in message
+    assert "HTML" not in message.split("Accepted are")[1]
+    assert not Document.objects.exists() and stored_files(document_storage) == []
+
+
+def test_a_name_that_contradicts_the_content_is_refused_naming_the_file(
+    signed_in, worker_a, dossier, document_storage
+):
+    response = _upload(signed_in(worker_a), dossier, SimpleUploadedFile("bericht.pdf", b"Nur Text.\n" * 50))
+    assert response.status_code == 400
+    assert response.json()["errors"][0] == (
+        "“bericht.pdf” is named like a PDF file, but its content is Text. Give it a name that "
+        "matches its content (or choose the right file)."
+    )
+    assert not Document.objects.exists() and stored_files(document_storage) == []
+
+
+@pytest.mark.parametrize("name", ["start.bat", "hilfe.js", "bild.svg"])
+def test_text_under_a_name_the_computer_would_run_is_refused(
+    signed_in, worker_a, dossier, document_storage, name
+):
+    response = _upload(signed_in(worker_a), dossier, SimpleUploadedFile(name, b"echo Lohnliste\n" * 20))
+    assert response.status_code == 400
+    extension = name.rsplit(".", 1)[1]
+    assert response.json()["errors"][0].startswith(f"“{name}” is named like a .{extension} file")
+    assert not Document.objects.exists() and stored_files(document_storage) == []
+
+
+def test_names_that_agree_with_the_content_are_kept(signed_in, worker_a, dossier, document_storage):
+    files = [
+        SimpleUploadedFile("liste.txt", b"Name;Lohn\nMuster;4200\n" * 20),  # text or CSV alike
+        SimpleUploadedFile("notiz", b"Ohne Endung.\n" * 20),  # no extension: nothing to contradict
+        SimpleUploadedFile("protokoll.log", b"Ein Protokoll.\n" * 20),  # an extension nobody types
+        SimpleUploadedFile("scan.jpg", PNG + os.urandom(500)),  # one image for another
+        SimpleUploadedFile("BERICHT.PDF", PDF),
+    ]
+    response = _upload(signed_in(worker_a), dossier, *files)
+    assert response.status_code in (200, 201, 302), response.content
+    assert set(Document.objects.values_list("current_version__file_name", flat=True)) == {
+        "liste.txt",
+        "notiz",
+        "protokoll.log",
+        "scan.jpg",
+        "BERICHT.PDF",
+    }

@@ -37,7 +37,7 @@ FIELDS = {"company_name": "Zeitreise AG", "canton": "GE", "control_kind": "poste
 def full_dossier(worker_a, admin_a, organisation_a, organisation_b, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         dossier = create_dossier(owner=organisation_a, acting_user=worker_a, **FIELDS)
-        add_documents(dossier=dossier, uploads=[upload(), upload("b.png")], acting_user=worker_a)
+        add_documents(dossier=dossier, uploads=[upload(), upload("b.pdf")], acting_user=worker_a)
         post_message(
             dossier=dossier,
             body="Hallo",

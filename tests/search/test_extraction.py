@@ -79,11 +79,6 @@ def stored(dossier, user, name, content):
         ("bericht.docx", docx("<w:p><w:r><w:t>Entsendebetrieb</w:t></w:r></w:p>"), "Entsendebetrieb"),
         ("bericht.odt", odt("Gesamtarbeitsvertrag"), "Gesamtarbeitsvertrag"),
         ("mail.eml", eml(), "Spesenabrechnung"),
-        (
-            "seite.html",
-            b"<html><head><style>p{}</style></head><body><p>Arbeitszeiterfassung</p></body></html>",
-            "Arbeitszeiterfassung",
-        ),
         ("liste.csv", "Name;Lohn\nMüller;4200\n".encode(), "Müller"),
         ("scan.pdf", (FIXTURES / "scan.pdf").read_bytes(), "Schalungsarbeiten"),
     ],

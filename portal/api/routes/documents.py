@@ -68,11 +68,17 @@ def document_data(d: Document, *, versions=None) -> dict:
 
 
 def _document(request, document_id: int, level: int) -> Document:
-    """The document if the client may act on its dossier at ``level`` (404 if it may not see it)."""
+    """The document if the client may act on its dossier at ``level``.
+
+    A document in a dossier the client may not see answers exactly like a missing one
+    (not with the dossier's message), so its id tells nothing."""
     found = Document.objects.select_related("current_version").filter(pk=document_id).first()
-    if found is None:
-        raise Http404(_("No document found."))
-    found.dossier = dossier(request, found.dossier_id, level)
+    try:
+        if found is None:
+            raise Http404
+        found.dossier = dossier(request, found.dossier_id, level)
+    except Http404 as error:
+        raise Http404(_("No document found.")) from error
     return found
 
 

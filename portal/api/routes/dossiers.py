@@ -42,6 +42,7 @@ from portal.dossiers.workflow import allowed_targets
 
 router = Router(tags=["dossiers"])
 KEYSET_SORTS = {"-created": True, "created": False}  # sort → descending
+MAX_OFFSET = 2**63 - 1
 
 
 class DossierFilters(Schema):
@@ -141,6 +142,8 @@ def list_dossiers(request, filters: Query[DossierFilters]):
         offset = start.get("o", 0) if start else 0
         if not isinstance(offset, int) or offset < 0:
             raise ApiError(400, "invalid_cursor", _("This cursor is not valid."))
+        if offset + filters.limit + 1 > MAX_OFFSET:  # PostgreSQL's OFFSET is a bigint
+            raise ApiError(422, "invalid_cursor", _("This cursor points beyond any page."))
         page = list(queryset[offset : offset + filters.limit + 1])
         cursor = {"s": filters.sort, "o": offset + filters.limit} if len(page) > filters.limit else None
     return {

@@ -13,7 +13,7 @@ from portal.api.api import errors
 from portal.api.clients import Refused, issue_token
 from portal.api.problems import Problem
 from portal.api.schemas import OAuthError, TokenOut
-from portal.journal.actions import client_address
+from portal.core.addresses import client_address
 
 router = Router(tags=["authentication"])
 
