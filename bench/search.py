@@ -1,18 +1,28 @@
-"""Search benchmark on a generated multilingual corpus (PostgreSQL backend).
+"""Search benchmark on a generated multilingual corpus, on PostgreSQL or a real OpenSearch node.
 
-    python bench/search.py --documents 1000000
+    python bench/search.py --documents 1000000                       # PostgreSQL
+    python bench/search.py --backend opensearch                      # starts a node (2 GB heap)
+    python bench/search.py --backend opensearch --search-url URL     # a node already running
 
-Populates dossiers, documents and shares as bench/dossier_list.py does, then one search entry
-per document with a body of 120 words drawn from German, French or Italian case-file
-vocabulary (each document in one language), plus the dossiers' own entries. Reports:
+Populates dossiers, documents and shares as bench/dossier_list.py does, and gives each
+document a body of 120 words drawn from German, French or Italian case-file vocabulary (each
+document in one language; one SQL generator for both backends). PostgreSQL: one search
+entry per document plus the dossiers' own entries, written in SQL. OpenSearch: the bodies
+become each document's current version and extracted text, and ``rebuild()`` fills the
+index through the bulk API from records built by ``records_for``, as ``rebuild_index`` does.
+Reports:
 
 * search latency with permission filtering for a case worker who sees about a fifth of the
-  dossiers: our endpoint (the whole HTTP request) and the engine's part alone (the backend's
-  queries), p50/p95, and their ratio;
+  dossiers: our endpoint (the whole HTTP request) and the engine's part alone (PostgreSQL:
+  the backend's queries; OpenSearch: ``backend.raw_search`` and the engine's ``took``),
+  p50/p95, and their ratio, for the same searches in one run;
 * live ingest: documents per second through the queue (records built, upserted, vectors
-  computed), without text extraction, and text extraction per document;
-* bulk rebuild: documents per second for ``rebuild_index`` over a slice of the corpus;
-* share to findable: seconds from a share to the recipient's first hit.
+  computed), without text extraction, and upload to searchable per document;
+* bulk rebuild: PostgreSQL re-indexes a slice of the corpus; OpenSearch rebuilds all of it
+  (entries per second, and the part spent building records);
+* share to findable: from a share to the recipient's first hit;
+* OpenSearch: the node's heap (``_nodes/stats/jvm``) and resident memory, and the machine's
+  load average, then a Markdown table for the README.
 """
 
 from __future__ import annotations
