@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install system-packages messages run test test-cluster lint check bench clean
+.PHONY: install system-packages messages run test test-cluster lint check bench bench-opensearch clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required")'
@@ -81,6 +81,11 @@ bench: install
 	cd bench && ../$(PY) upload_memory.py
 	cd bench && ../$(PY) search.py
 	cd bench && ../$(PY) api.py
+
+# The search benchmark on a real OpenSearch node, which it starts (2 GB heap, base port
+# $OPENSEARCH_BASE_PORT or 9600) and stops: about 20 minutes for 1,000,000 documents on 2 cores.
+bench-opensearch: install
+	cd bench && ../$(PY) search.py --backend opensearch
 
 clean:
 	rm -rf $(VENV) var
