@@ -515,9 +515,6 @@ def mb(value: float) -> str:
     return f"{value / 2**20:,.0f} MB"
 
 
-G1_OPTIONS = "-XX:G1ReservePercent=25 -XX:InitiatingHeapOccupancyPercent=30"
-
-
 @contextlib.contextmanager
 def engine_node(url: str | None, heap: str, base_port: int):
     """The node at ``url``, or one started (and stopped afterwards) with scripts/opensearch.sh."""
@@ -525,11 +522,8 @@ def engine_node(url: str | None, heap: str, base_port: int):
         yield url
         return
     home = ROOT / "var" / "opensearch-bench"
+    # scripts/opensearch.sh gives the node the distribution's G1 settings.
     env = {**os.environ, "OPENSEARCH_HOME": str(home), "OPENSEARCH_HEAP": heap}
-    # The G1 settings of the OpenSearch distribution's jvm.options, which the Maven runner
-    # lacks: without them the parent circuit breaker (95 % of the heap, real usage) refused
-    # bulk requests at 800,000 entries with a 2 GB heap, young garbage not yet collected.
-    env["JAVA_TOOL_OPTIONS"] = f"{G1_OPTIONS} {os.environ.get('JAVA_TOOL_OPTIONS', '')}".strip()
     env["OPENSEARCH_BASE_PORT"] = str(base_port)
     script = str(ROOT / "scripts" / "opensearch.sh")
     subprocess.run([script, "start"], env=env, check=True)  # noqa: S603 - our own script

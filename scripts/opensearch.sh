@@ -139,7 +139,9 @@ start_node() { # I: start node I from the settings saved by `start`
   fi
   [ "$JAVA_MAJOR" -ge 19 ] && cds=(-XX:+AutoCreateSharedArchive "-XX:SharedArchiveFile=$LIB/classes-$JAVA_MAJOR.jsa")
   mkdir -p "$HOME_DIR/node-$i"
-  nohup "$JAVA" "-Xms$HEAP" "-Xmx$HEAP" "${cds[@]}" -cp "$LIB/*" "$ROOT/scripts/OpenSearchNode.java" \
+  # The distribution's G1 settings (the Maven runner lacks its jvm.options): without them a
+  # bulk load of a million entries tripped the parent circuit breaker at 2 GB.
+  nohup "$JAVA" "-Xms$HEAP" "-Xmx$HEAP" -XX:G1ReservePercent=25 -XX:InitiatingHeapOccupancyPercent=30 "${cds[@]}" -cp "$LIB/*" "$ROOT/scripts/OpenSearchNode.java" \
     "$HOME_DIR/node-$i" "$MODULES" \
     cluster.name="$CLUSTER" node.name="node-$i" \
     http.port=$((BASE + i)) transport.port=$((BASE + 100 + i)) \

@@ -71,13 +71,14 @@ def search(
     at = timezone.now()
     principals = principals_for(user, at)
     backend = get_backend()
-    if backend.principals_in_index:
+    pending_acl = PendingUpdate.objects.filter(acl=True, dossier_id__isnull=False)
+    if backend.principals_in_index and pending_acl.exists():
         # Principals in the engine may lag a revocation or hand-over still in the queue:
         # such dossiers are excluded inside the query unless the database says yes.
         principals.excluded_dossiers = list(
-            PendingUpdate.objects.filter(acl=True, dossier_id__isnull=False)
-            .exclude(dossier_id__in=principals.visible_dossiers.values("pk"))
-            .values_list("dossier_id", flat=True)
+            pending_acl.exclude(dossier_id__in=principals.visible_dossiers.values("pk")).values_list(
+                "dossier_id", flat=True
+            )
         )
     if not text:
         return Search(text, Results(0, [], {name: [] for name in FACETS}), 1, 0, filters, sort)

@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable, Iterable
 from datetime import datetime
@@ -375,14 +376,26 @@ class EngineBackend(SearchBackend):
 
     def rebuild(self, batches: Iterable[list[Record]], progress: Callable[[int], None]) -> int:
         name = self._new_index()
-        self._call(self.client.indices.put_settings, index=name, body={"index": {"refresh_interval": "-1"}})
-        done = 0
-        for records in batches:
-            self._bulk(
-                ({"_index": name, "_id": r.key, "_source": _document(r)} for r in records), chunk_size=1000
+        try:
+            self._call(
+                self.client.indices.put_settings, index=name, body={"index": {"refresh_interval": "-1"}}
             )
-            done += len(records)
-            progress(done)
+            done = 0
+            for records in batches:
+                # 429 (circuit breaker, full write queue) is back-pressure: wait and send again.
+                self._bulk(
+                    ({"_index": name, "_id": r.key, "_source": _document(r)} for r in records),
+                    chunk_size=1000,
+                    max_retries=5,
+                    initial_backoff=2,
+                )
+                done += len(records)
+                progress(done)
+        except BaseException:
+            # Searches still use the old index; leave no half-built one behind.
+            with contextlib.suppress(*self.flavour.errors):
+                self.client.indices.delete(index=name, ignore_unavailable=True)
+            raise
         self._call(self.client.indices.put_settings, index=name, body={"index": {"refresh_interval": "1s"}})
         self._call(self.client.indices.refresh, index=name)
         old = self._indices_behind_alias()

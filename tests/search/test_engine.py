@@ -155,3 +155,17 @@ def test_both_dsls_build_the_same_query(fields):
             build_search(opensearch, asked, "portal").to_dict()
             == build_search(elasticsearch, asked, "portal").to_dict()
         )
+
+
+def test_a_failed_rebuild_leaves_the_old_index_serving_and_no_half_built_one(engine):
+    engine.index([record(1)])
+    before = index_names(engine)
+
+    def batches():
+        yield [record(2)]
+        raise RuntimeError("the database went away")
+
+    with pytest.raises(RuntimeError):
+        engine.rebuild(batches(), lambda done: None)
+    assert index_names(engine) == before
+    assert {hit.key for hit in engine.search(query("Lohnkontrolle")).hits} == {"document:1"}
