@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from portal.dossiers.models import ControlKind, Dossier
+from portal.dossiers.models import ControlKind
 from portal.dossiers.workflow import Status
-from portal.statistics.figures import Figures
+from portal.statistics.figures import Figures, Scope
 from portal.statistics.presentation import COLUMNS, protected_count, row
 from tenants.models import Canton, Organisation
 
 
-def sectors_of(scope: QuerySet[Dossier]) -> list[str]:
-    """The sectors named in ``scope``, for the filter (one query)."""
-    return list(scope.exclude(sector="").order_by("sector").values_list("sector", flat=True).distinct())
+def sectors_of(scope: Scope) -> list[str]:
+    """The sectors named in ``scope``, live or archived, for the filter (one query)."""
+    live = scope.dossiers.exclude(sector="").order_by().values_list("sector", flat=True)
+    kept = scope.archived.exclude(sector="").order_by().values_list("sector", flat=True)
+    return sorted(set(live.union(kept)))
 
 
 def sector_label(sector: str) -> str:
