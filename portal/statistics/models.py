@@ -5,10 +5,15 @@ a past year must not change (DOMAIN.md, "Supervision and reporting"). So ``destr
 leaves one :class:`ArchivedFacts` row behind, in its own transaction: the figures a dossier
 counted with, and nothing that names a company, a case or a person (no company, no
 reference, no findings text, no people).
+
+A body's submission of its yearly report to the federal secretariat is a
+:class:`ReportSubmission`: the CSV as submitted, never changed; submitting again adds a
+new version and keeps the earlier ones.
 """
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -46,3 +51,37 @@ class ArchivedFacts(models.Model):
 
     def __str__(self) -> str:
         return f"{self.owner_id}/{self.control_kind}/{self.opened_at:%Y-%m-%d}"
+
+
+class ReportSubmission(models.Model):
+    """One version of a body's yearly report as submitted to the federal secretariat."""
+
+    organisation = models.ForeignKey(
+        "tenants.Organisation",
+        on_delete=models.PROTECT,
+        related_name="report_submissions",
+        verbose_name=_("organisation"),
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    version = models.PositiveSmallIntegerField(_("version"))
+    submitted_at = models.DateTimeField(_("submitted"))
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    submitted_by_label = models.CharField(max_length=254, blank=True)
+    language = models.CharField(max_length=10)
+    csv = models.BinaryField(_("report (CSV)"))
+    sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("report submission")
+        verbose_name_plural = _("report submissions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "year", "version"], name="one_submission_version_per_body_year"
+            )
+        ]
+        ordering = ["organisation_id", "year", "-version"]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id}/{self.year} v{self.version}"
