@@ -36,6 +36,8 @@ of the organisation with the same level sees.
 * **Errors:** RFC 9457 problem details (`application/problem+json`) with a stable `code`.
 * **Sync:** `GET /api/v1/changes?since=<cursor>` lists every change your organisation may
   learn of, revocations and destructions included.
+* **Figures:** `GET /api/v1/statistics` gives your organisation's figures of control
+  activity, with the filters of the portal's statistics dashboard.
 """
 
 
@@ -128,7 +130,17 @@ def errors(*codes: int) -> frozenset[int]:
     return frozenset(codes or ERROR_CODES)
 
 
-from portal.api.routes import changes, directory, documents, dossiers, messages, oauth, search, sharing  # noqa: E402
+from portal.api.routes import (  # noqa: E402
+    changes,
+    directory,
+    documents,
+    dossiers,
+    messages,
+    oauth,
+    search,
+    sharing,
+    statistics,
+)
 
 api.add_router("/oauth", oauth.router)
 api.add_router("/dossiers", dossiers.router)
@@ -138,3 +150,4 @@ api.add_router("/dossiers", messages.router)
 api.add_router("/search", search.router)
 api.add_router("/changes", changes.router)
 api.add_router("/organisations", directory.router)
+api.add_router("/statistics", statistics.router)

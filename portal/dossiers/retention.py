@@ -5,7 +5,9 @@ point: ``created`` (when it was put on the platform, the default) or ``last_acti
 (its latest document or message). Destruction takes the dossier with everything in it:
 documents and their encrypted files, versions, messages, shares and grants, and its
 search-index entries (removed by the receivers of ``dossier_destroyed``). The journal keeps
-a tombstone with the reference and the dates only.
+a tombstone with the reference and the dates only; the statistics keep the dossier's
+anonymous facts, in the same transaction (``dossier_destroyed`` is sent on commit, too late
+to read them).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from portal.dossiers.journaling import journal
 from portal.dossiers.models import Dossier
 from portal.journal.actions import record
 from portal.journal.models import Action
+from portal.statistics.figures import archive as archive_facts
 from tenants import policies
 from tenants.models import OrganisationKind
 from tenants.roles import Role
@@ -112,6 +115,7 @@ def destroy(dossier: Dossier, *, reason: str = "retention") -> None:
         }
         pk, reference, owner = locked.pk, locked.reference, locked.owner
         audience = [owner.pk, *locked.shares.values_list("target_organisation_id", flat=True)]
+        archive_facts(Dossier.objects.filter(pk=pk))  # the yearly figures outlive the dossier
         locked.delete()
         record(
             action=Action.DESTROY,

@@ -1,9 +1,10 @@
 """The figures of control activity, and the rules that count them.
 
-One query reads a *fact* per dossier (:func:`load_facts`); :func:`compute` turns facts into
-figures without touching the database, so the counting rules live in plain Python and are
-tested against an independent computation. The number of queries does not depend on the
-number of dossiers.
+One query reads a *fact* per dossier (:func:`load_facts`), a second the kept facts of
+destroyed dossiers (:func:`load_archived_facts`); :func:`compute` turns facts into figures
+without touching the database, so the counting rules live in plain Python and are tested
+against an independent computation. The number of queries does not depend on the number
+of dossiers.
 
 Counting rules (README, "Statistics"):
 
@@ -26,7 +27,10 @@ Counting rules (README, "Statistics"):
 - **Hand-overs**: a dossier counts once, for its *current* owner, for its whole history.
   The former owner no longer counts it, so summing the bodies gives the national figure
   with no case twice.
-- **Destroyed dossiers** are not counted any more (see README: not solved yet).
+- **Destroyed dossiers** count on: ``destroy()`` leaves their anonymous facts behind
+  (:func:`archive`, :class:`~portal.statistics.models.ArchivedFacts`), read here with the
+  live dossiers' facts, so a past year's figures do not change when its dossiers go. A
+  destroyed case is no longer open today, whatever its last status.
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ from django.utils import timezone
 from portal.dossiers.models import Dossier
 from portal.dossiers.workflow import Status
 from portal.journal.models import Action, JournalEntry
+from portal.statistics.models import ArchivedFacts
 
 ZERO = Decimal("0.00")
 
@@ -112,10 +117,11 @@ class Fact:
     closed_at: datetime | None
     deadline: date | None
     underpayment: Decimal | None
-    working_time: str
+    working_time: bool
     penalty: Decimal | None
     fine: Decimal | None
     ban_years: int | None
+    archived: bool = False  # the dossier is destroyed; its facts were kept
 
     @property
     def opened_on(self) -> date:
@@ -155,7 +161,7 @@ class Block:
         self.persons += fact.persons
         if fact.underpayment is not None and fact.underpayment > 0:
             self.undercutting += 1
-        if fact.working_time.strip():
+        if fact.working_time:
             self.working_time += 1
         if fact.penalty is not None and fact.penalty > 0:
             self.penalties += 1
@@ -235,7 +241,7 @@ def compute(facts: Iterable[Fact], filters: Filters, *, today: date) -> Figures:
         if fact.closed_on in period:
             for block in (*groups, figures.by_month[f"{fact.closed_on:%Y-%m}"]):
                 block.closed += 1
-        if fact.status != Status.CLOSED:
+        if fact.status != Status.CLOSED and not fact.archived:
             figures.open_by_status[fact.status] = figures.open_by_status.get(fact.status, 0) + 1
             if fact.deadline is not None and fact.deadline < today:
                 figures.overdue += 1
@@ -275,6 +281,59 @@ FACT_FIELDS = (
     "ban_years",
 )
 
+ARCHIVED_FIELDS = (
+    "owner_id",
+    "control_kind",
+    "sector",
+    "canton",
+    "status",
+    "persons_checked",
+    "opened_at",
+    "report_at",
+    "sanction_at",
+    "closed_at",
+    "wage_underpayment_chf",
+    "working_time_violation",
+    "penalty_chf",
+    "fine_chf",
+    "ban_years",
+)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose cases count: live dossiers and the archived facts of destroyed ones.
+
+    Built from the owner, never from what a person may see.
+    """
+
+    dossiers: QuerySet[Dossier]
+    archived: QuerySet[ArchivedFacts]
+
+
+def _narrow(queryset: QuerySet, filters: Filters) -> QuerySet:
+    narrowed = queryset.order_by()
+    if filters.sector:
+        narrowed = narrowed.filter(sector=filters.sector)
+    if filters.control_kind:
+        narrowed = narrowed.filter(control_kind=filters.control_kind)
+    if filters.canton:
+        narrowed = narrowed.filter(canton=filters.canton)
+    return narrowed
+
+
+def _with_dates(dossiers: QuerySet[Dossier]) -> QuerySet[Dossier]:
+    return dossiers.annotate(
+        report_at=_status_move(Status.REPORT_WRITTEN),
+        sanction_at=_status_move(Status.SANCTION_DECIDED),
+        closed_at=Coalesce(_status_move(Status.CLOSED, last=True), F("updated_at")),
+    )
+
+
+def _fact(row: tuple) -> Fact:
+    *head, underpayment, working_time, penalty, fine, ban_years = row
+    return Fact(*head, underpayment, bool(working_time.strip()), penalty, fine, ban_years)
+
 
 def load_facts(dossiers: QuerySet[Dossier], filters: Filters) -> list[Fact]:
     """One query: the facts of ``dossiers`` that can count under ``filters``.
@@ -283,19 +342,8 @@ def load_facts(dossiers: QuerySet[Dossier], filters: Filters) -> list[Fact]:
     counted and must be built by the caller from the owner, never from what a person may see.
     """
     period = filters.period
-    narrowed = dossiers.order_by()
-    if filters.sector:
-        narrowed = narrowed.filter(sector=filters.sector)
-    if filters.control_kind:
-        narrowed = narrowed.filter(control_kind=filters.control_kind)
-    if filters.canton:
-        narrowed = narrowed.filter(canton=filters.canton)
     rows = (
-        narrowed.annotate(
-            report_at=_status_move(Status.REPORT_WRITTEN),
-            sanction_at=_status_move(Status.SANCTION_DECIDED),
-            closed_at=Coalesce(_status_move(Status.CLOSED, last=True), F("updated_at")),
-        )
+        _with_dates(_narrow(dossiers, filters))
         .filter(
             Q(created_at__date__range=(period.start, period.end))
             | Q(status=Status.CLOSED, closed_at__date__range=(period.start, period.end))
@@ -303,19 +351,68 @@ def load_facts(dossiers: QuerySet[Dossier], filters: Filters) -> list[Fact]:
         )
         .values_list(*FACT_FIELDS)
     )
-    return [Fact(*row) for row in rows]
+    return [_fact(row) for row in rows]
 
 
-def figures_for(dossiers: QuerySet[Dossier], filters: Filters, *, today: date | None = None) -> Figures:
-    """The figures of ``dossiers`` (a body's own, or all) under ``filters``."""
-    return compute(load_facts(dossiers, filters), filters, today=today or timezone.localdate())
+def load_archived_facts(archived: QuerySet[ArchivedFacts], filters: Filters) -> list[Fact]:
+    """One query: the kept facts of destroyed dossiers that can count under ``filters``."""
+    period = filters.period
+    rows = (
+        _narrow(archived, filters)
+        .filter(
+            Q(opened_at__date__range=(period.start, period.end))
+            | Q(status=Status.CLOSED, closed_at__date__range=(period.start, period.end))
+        )
+        .values_list(*ARCHIVED_FIELDS)
+    )
+    return [Fact(*row[:10], None, *row[10:], archived=True) for row in rows]
 
 
-def own_dossiers(organisation) -> QuerySet[Dossier]:
-    """The scope of a body's figures: the dossiers it owns now (handed over to it included)."""
-    return Dossier.objects.filter(owner=organisation)
+def figures_for(scope: Scope, filters: Filters, *, today: date | None = None) -> Figures:
+    """The figures of ``scope`` (a body's own, or all) under ``filters``."""
+    facts = load_facts(scope.dossiers, filters) + load_archived_facts(scope.archived, filters)
+    return compute(facts, filters, today=today or timezone.localdate())
 
 
-def all_dossiers() -> QuerySet[Dossier]:
+def archive(dossiers: QuerySet[Dossier]) -> int:
+    """Keep the anonymous facts of ``dossiers``, which are about to be destroyed.
+
+    Called by :func:`portal.dossiers.retention.destroy` inside its transaction, before the
+    delete, so the facts are kept if and only if the dossier goes. Journal dates are read
+    now, while the dossier's journal entries can still be matched to it.
+    """
+    rows = _with_dates(dossiers.order_by()).values_list(*FACT_FIELDS)
+    kept = []
+    for row in rows:
+        fact = _fact(row)
+        kept.append(
+            ArchivedFacts(
+                owner_id=fact.owner_id,
+                control_kind=fact.control_kind,
+                sector=fact.sector,
+                canton=fact.canton,
+                status=fact.status,
+                persons_checked=fact.persons,
+                opened_at=fact.opened_at,
+                report_at=fact.report_at,
+                sanction_at=fact.sanction_at,
+                closed_at=fact.closed_at,
+                wage_underpayment_chf=fact.underpayment,
+                working_time_violation=fact.working_time,
+                penalty_chf=fact.penalty,
+                fine_chf=fact.fine,
+                ban_years=fact.ban_years,
+            )
+        )
+    return len(ArchivedFacts.objects.bulk_create(kept))
+
+
+def own_dossiers(organisation) -> Scope:
+    """The scope of a body's figures: the dossiers it owns now (handed over to it included),
+    and the kept facts of those it owned when they were destroyed."""
+    return Scope(Dossier.objects.filter(owner=organisation), ArchivedFacts.objects.filter(owner=organisation))
+
+
+def all_dossiers() -> Scope:
     """The scope of the national figures: every dossier, each once, under its current owner."""
-    return Dossier.objects.all()
+    return Scope(Dossier.objects.all(), ArchivedFacts.objects.all())

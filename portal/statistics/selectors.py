@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from portal.dossiers.models import ControlKind, Dossier
+from portal.dossiers.models import ControlKind
 from portal.dossiers.workflow import Status
-from portal.statistics.figures import Figures
+from portal.statistics.figures import Block, Figures, Scope
 from portal.statistics.presentation import COLUMNS, protected_count, row
 from tenants.models import Canton, Organisation
 
 
-def sectors_of(scope: QuerySet[Dossier]) -> list[str]:
-    """The sectors named in ``scope``, for the filter (one query)."""
-    return list(scope.exclude(sector="").order_by("sector").values_list("sector", flat=True).distinct())
+def sectors_of(scope: Scope) -> list[str]:
+    """The sectors named in ``scope``, live or archived, for the filter (one query)."""
+    live = scope.dossiers.exclude(sector="").order_by().values_list("sector", flat=True)
+    kept = scope.archived.exclude(sector="").order_by().values_list("sector", flat=True)
+    return sorted(set(live.union(kept)))
 
 
 def sector_label(sector: str) -> str:
@@ -51,3 +52,50 @@ def tables(figures: Figures, previous: Figures | None, *, protect: bool, bodies:
         names = Organisation.objects.in_bulk(list(figures.by_owner))
         context["by_body"] = _table(figures.by_owner, lambda key: names[key].short_name, protect)
     return context
+
+
+def _block(block: Block) -> dict:
+    return {
+        "controls": block.controls,
+        "closed": block.closed,
+        "persons": block.persons,
+        "undercutting": block.undercutting,
+        "working_time": block.working_time,
+        "penalties": block.penalties,
+        "penalties_chf": block.penalties_chf,
+        "fines": block.fines,
+        "fines_chf": block.fines_chf,
+        "bans": block.bans,
+        "ban_years": block.ban_years,
+        "median_days_to_report": block.median_days_to_report,
+        "median_days_to_sanction": block.median_days_to_sanction,
+    }
+
+
+def _keyed(mapping: dict) -> list[dict]:
+    return [{"key": key, **_block(block)} for key, block in sorted(mapping.items())]
+
+
+def figures_data(figures: Figures, before: Figures) -> dict:
+    """The figures as plain data (the API's answer), with the previous period's total."""
+    filters = figures.filters
+    return {
+        "period": {"start": filters.period.start, "end": filters.period.end},
+        "previous_period": {"start": before.filters.period.start, "end": before.filters.period.end},
+        "sector": filters.sector,
+        "control_kind": filters.control_kind or None,
+        "canton": filters.canton or None,
+        "total": _block(figures.total),
+        "previous_total": _block(before.total),
+        "by_kind": _keyed(figures.by_kind),
+        "by_sector": _keyed(figures.by_sector),
+        "by_canton": _keyed(figures.by_canton),
+        "by_month": _keyed(figures.by_month),
+        "open_cases": figures.open_cases,
+        "open_by_status": [
+            {"status": value, "count": figures.open_by_status[value]}
+            for value in Status.values
+            if value in figures.open_by_status
+        ],
+        "overdue": figures.overdue,
+    }

@@ -7,9 +7,11 @@ app_name = "statistics"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("report/<int:year>/", views.body_report, name="report"),
+    path("report/<int:year>/submit/", views.submit, name="submit"),
     path("report/<int:year>/<str:fmt>/", views.body_report, name="report-file"),
     path("national/", views.national, name="national"),
     path("national/body/<int:body_id>/", views.national, name="national-body"),
+    path("national/submissions/<int:year>/", views.submissions, name="submissions"),
     path("national/report/<int:year>/", views.national_report, name="national-report"),
     path("national/report/<int:year>/<str:fmt>/", views.national_report, name="national-report-file"),
 ]

@@ -2,23 +2,32 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Max
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.journal.actions import record
 from portal.journal.models import Action
 from portal.statistics import access, selectors
+from portal.statistics.actions import FIRST_YEAR, may_submit, submit_report
 from portal.statistics.charts import charts
 from portal.statistics.figures import Filters, Period, all_dossiers, figures_for, own_dossiers
 from portal.statistics.forms import FigureFilterForm, previous
+from portal.statistics.models import ReportSubmission
 from portal.statistics.presentation import COLUMNS
 from portal.statistics.report import as_csv, as_xlsx, sections
 from tenants.models import Organisation
 
-FIRST_YEAR = 2000
+
+def _year_or_404(year: int) -> int:
+    if not FIRST_YEAR <= year <= timezone.localdate().year:
+        raise Http404
+    return year
 
 
 def _figures_page(request, scope, *, protect: bool, bodies: bool = False):
@@ -59,9 +68,12 @@ CONTENT_TYPES = {
 }
 
 
-def _report(request, *, year: int, fmt: str, scope, protect: bool, organisation, name: str, title: str):
-    if fmt not in ("html", *CONTENT_TYPES) or not FIRST_YEAR <= year <= timezone.localdate().year:
+def _report(
+    request, *, year: int, fmt: str, scope, protect: bool, organisation, name: str, title: str, extra=None
+):
+    if fmt not in ("html", *CONTENT_TYPES):
         raise Http404
+    _year_or_404(year)
     figures = figures_for(scope, Filters(period=Period.year(year)))
     report = sections(figures, protect=protect)
     record(
@@ -77,7 +89,14 @@ def _report(request, *, year: int, fmt: str, scope, protect: bool, organisation,
         return render(
             request,
             "statistics/report.html",
-            {"report": report, "columns": COLUMNS, "year": year, "title": title, "national": protect},
+            {
+                "report": report,
+                "columns": COLUMNS,
+                "year": year,
+                "title": title,
+                "national": protect,
+                **(extra or {}),
+            },
         )
     content = as_csv(report) if fmt == "csv" else as_xlsx(report, title=title)
     response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
@@ -99,6 +118,59 @@ def body_report(request, year: int, fmt: str = "html"):
         organisation=organisation,
         name=organisation.slug,
         title=title,
+        extra={
+            "submissions": ReportSubmission.objects.filter(organisation=organisation, year=year).defer("csv"),
+            "may_submit": may_submit(request.user, organisation),
+        },
+    )
+
+
+@login_required
+def submit(request, year: int):
+    """POST: the body's administrator submits the report for ``year`` to the secretariat."""
+    organisation = access.body_for(request)
+    _year_or_404(year)
+    if request.method != "POST":
+        return redirect("statistics:report", year=year)
+    if not may_submit(request.user, organisation):
+        raise PermissionDenied
+    submission = submit_report(
+        organisation=organisation, year=year, acting_user=request.user, request=request
+    )
+    messages.success(
+        request,
+        _("The report %(year)s has been submitted to the federal secretariat (version %(version)s).")
+        % {"year": year, "version": submission.version},
+    )
+    return redirect("statistics:report", year=year)
+
+
+@login_required
+def submissions(request, year: int):
+    """For the secretariat: which bodies submitted their report for ``year``, when, and which not."""
+    access.national_for(request)
+    _year_or_404(year)
+    latest = {
+        row["organisation"]: row
+        for row in ReportSubmission.objects.filter(year=year)
+        .values("organisation")
+        .annotate(versions=Count("id"), last_version=Max("version"), last_at=Max("submitted_at"))
+    }
+    bodies = (
+        Organisation.objects.filter(is_active=True)
+        .exclude(kind__in=access.NATIONAL_KINDS)
+        .order_by("short_name")
+    )
+    rows = [(body, latest.get(body.pk)) for body in bodies]
+    return render(
+        request,
+        "statistics/submissions.html",
+        {
+            "year": year,
+            "submitted": [(body, row) for body, row in rows if row],
+            "missing": [body for body, row in rows if not row],
+            "years": range(timezone.localdate().year, timezone.localdate().year - 5, -1),
+        },
     )
 
 

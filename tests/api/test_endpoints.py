@@ -272,3 +272,80 @@ def test_null_clears_optional_fields_and_is_refused_for_required_ones(api_a):
     assert (cleared.json()["sector"], cleared.json()["deadline"]) == ("", None)
     refused = api_a.patch(url, {"company_name": None}, headers={"If-Match": cleared["ETag"]})
     assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "company_name"
+
+
+def test_statistics_are_the_dashboards_figures_of_the_clients_own_organisation(
+    api_a, api_b, organisation_a, organisation_b
+):
+    from django.utils import timezone
+
+    from portal.statistics.figures import Filters, Period, figures_for, own_dossiers
+    from portal.statistics.forms import previous
+    from portal.statistics.selectors import figures_data
+    from tests.statistics.generator import generate
+
+    generate([organisation_a, organisation_b], count=60)
+    params = {"start": "2025-01-01", "end": "2025-12-31"}
+    answer = api_a.get("/api/v1/statistics", params)
+    assert answer.status_code == 200, answer.content
+    filters = Filters(period=Period.year(2025))
+    expected = figures_data(
+        figures_for(own_dossiers(organisation_a), filters),
+        figures_for(own_dossiers(organisation_a), previous(filters)),
+    )
+    expected["organisation"] = {"id": organisation_a.pk, "short_name": organisation_a.short_name}
+    assert answer.json() == json.loads(json.dumps(expected, default=str))
+    assert answer.json()["organisation"] == {"id": organisation_a.pk, "short_name": organisation_a.short_name}
+    assert answer.json()["previous_period"] == {"start": "2024-01-01", "end": "2024-12-31"}
+
+    # the filters, as on the dashboard
+    filtered = api_a.get("/api/v1/statistics", {**params, "control_kind": "posted_workers", "canton": "GE"})
+    kind_filters = Filters(period=Period.year(2025), control_kind="posted_workers", canton="GE")
+    own = figures_for(own_dossiers(organisation_a), kind_filters)
+    assert filtered.json()["total"]["controls"] == own.total.controls
+    assert {row["key"] for row in filtered.json()["by_canton"]} <= {"GE"}
+    sector = api_a.get("/api/v1/statistics", {**params, "sector": "Reinigung"}).json()
+    assert {row["key"] for row in sector["by_sector"]} == {"Reinigung"}
+
+    # B gets B's figures only; neither answer holds a company or reference
+    b_answer = api_b.get("/api/v1/statistics", params).json()
+    b_own = figures_for(own_dossiers(organisation_b), filters)
+    assert b_answer["total"]["controls"] == b_own.total.controls != answer.json()["total"]["controls"]
+    for dossier in Dossier.objects.all():
+        assert dossier.company_name not in answer.text and dossier.reference not in answer.text
+    opened_2025 = [
+        d
+        for d in Dossier.objects.filter(owner=organisation_a)
+        if timezone.localdate(d.created_at).year == 2025
+    ]
+    assert answer.json()["total"]["controls"] == len(opened_2025)
+
+
+def test_statistics_need_the_read_scope_and_a_valid_period(api_for, organisation_a, admin_a):
+    writer = api_for(organisation_a, admin_a, scopes=("write",))
+    refused = writer.get("/api/v1/statistics")
+    assert refused.status_code == 403 and refused.json()["code"] == "insufficient_scope"
+    reader = api_for(organisation_a, admin_a, scopes=("read",))
+    assert reader.get("/api/v1/statistics").status_code == 200
+    backwards = reader.get("/api/v1/statistics", {"start": "2025-12-31", "end": "2025-01-01"})
+    assert backwards.status_code == 422 and backwards.json()["code"] == "invalid_period"
+    too_long = reader.get("/api/v1/statistics", {"start": "2000-01-01", "end": "2025-01-01"})
+    assert too_long.status_code == 422
+    assert reader.get("/api/v1/statistics", {"control_kind": "nonsense"}).status_code == 422
+
+
+def test_statistics_take_the_same_number_of_queries_for_1_and_50_dossiers(api_a, organisation_a):
+    from tests.statistics.generator import generate
+
+    params = {"start": "2025-01-01", "end": "2026-12-31"}
+    api_a.get("/api/v1/statistics", params)
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert api_a.get("/api/v1/statistics", params).status_code == 200
+        return len(captured)
+
+    generate([organisation_a], count=1, seed=5)
+    one = queries()
+    generate([organisation_a], count=49, seed=6)
+    assert queries() == one

@@ -78,6 +78,7 @@ def test_demo_tools_are_refused_where_disabled(settings):
 
 
 def test_demo_dossiers_come_with_documents_messages_shares_and_a_hand_over(document_storage):
+    from portal.demo.dossiers import DOSSIERS
     from portal.documents.actions import read_version
     from portal.documents.models import DocumentVersion
     from portal.dossiers.access import visible_dossiers
@@ -85,7 +86,7 @@ def test_demo_dossiers_come_with_documents_messages_shares_and_a_hand_over(docum
 
     call_command("seed_demo", "--quiet")
     count = Dossier.objects.count()
-    assert count == 9
+    assert Dossier.objects.filter(company_name__in=[row[2] for row in DOSSIERS]).count() == 9
     assert DocumentVersion.objects.count() == 18
     assert Handover.objects.filter(to_organisation__slug="zh-authority").count() == 1
     assert DossierShare.objects.filter(target_organisation__slug="kv-bau-nordwest").exists()

@@ -7,6 +7,7 @@ from portal.demo import data
 from portal.demo.dossiers import seed_dossiers
 from portal.demo.knowledge import seed_knowledge
 from portal.demo.services import seed
+from portal.demo.statistics import seed_statistics
 from portal.dossiers.models import Dossier
 from tenants.models import Organisation
 
@@ -22,11 +23,13 @@ class Command(BaseCommand):
             raise CommandError("Demo data is disabled here (PORTAL_DEMO_TOOLS is off).")
         people = seed()
         new_dossiers = seed_dossiers()
+        generated_cases = seed_statistics()
         knowledge_pages = seed_knowledge()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {Organisation.objects.count()} organisations, {len(people)} people, "
                 f"{Dossier.objects.count()} dossiers ({new_dossiers} new), "
+                f"{generated_cases} generated cases for the statistics (new), "
                 f"{knowledge_pages} knowledge pages in German (each also in French and Italian)."
             )
         )

@@ -1,0 +1,87 @@
+"""What the statistics keep of their own: the anonymous facts of destroyed dossiers.
+
+Retention destroys a dossier twelve months after it was created, but the yearly report of
+a past year must not change (DOMAIN.md, "Supervision and reporting"). So ``destroy()``
+leaves one :class:`ArchivedFacts` row behind, in its own transaction: the figures a dossier
+counted with, and nothing that names a company, a case or a person (no company, no
+reference, no findings text, no people).
+
+A body's submission of its yearly report to the federal secretariat is a
+:class:`ReportSubmission`: the CSV as submitted, never changed; submitting again adds a
+new version and keeps the earlier ones.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from portal.dossiers.models import ControlKind
+from portal.dossiers.workflow import Status
+from tenants.models import Canton
+
+
+class ArchivedFacts(models.Model):
+    """The statistical facts of one destroyed dossier, under the body that owned it last."""
+
+    owner = models.ForeignKey(
+        "tenants.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("owner")
+    )
+    control_kind = models.CharField(_("kind of control"), max_length=20, choices=ControlKind.choices)
+    sector = models.CharField(_("sector"), max_length=120, blank=True)
+    canton = models.CharField(_("canton of work"), max_length=2, choices=Canton.choices)
+    status = models.CharField(_("status"), max_length=30, choices=Status.choices)
+    persons_checked = models.PositiveIntegerField(_("persons checked"), default=0)
+    opened_at = models.DateTimeField(_("opened"))
+    report_at = models.DateTimeField(null=True, blank=True)
+    sanction_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    wage_underpayment_chf = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    working_time_violation = models.BooleanField(default=False)
+    penalty_chf = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    fine_chf = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    ban_years = models.PositiveSmallIntegerField(null=True, blank=True)
+    archived_at = models.DateTimeField(_("archived"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("archived statistical facts")
+        verbose_name_plural = _("archived statistical facts")
+        indexes = [models.Index(fields=["owner", "opened_at"]), models.Index(fields=["opened_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.owner_id}/{self.control_kind}/{self.opened_at:%Y-%m-%d}"
+
+
+class ReportSubmission(models.Model):
+    """One version of a body's yearly report as submitted to the federal secretariat."""
+
+    organisation = models.ForeignKey(
+        "tenants.Organisation",
+        on_delete=models.PROTECT,
+        related_name="report_submissions",
+        verbose_name=_("organisation"),
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    version = models.PositiveSmallIntegerField(_("version"))
+    submitted_at = models.DateTimeField(_("submitted"))
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    submitted_by_label = models.CharField(max_length=254, blank=True)
+    language = models.CharField(max_length=10)
+    csv = models.BinaryField(_("report (CSV)"))
+    sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("report submission")
+        verbose_name_plural = _("report submissions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "year", "version"], name="one_submission_version_per_body_year"
+            )
+        ]
+        ordering = ["organisation_id", "year", "-version"]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id}/{self.year} v{self.version}"
