@@ -177,6 +177,26 @@ class Block:
             if fact.sanction_at is not None and fact.sanction_at >= fact.report_at:
                 self.days_to_sanction.append(_days(fact.report_at, fact.sanction_at))
 
+    FIGURES = (
+        "controls",
+        "closed",
+        "persons",
+        "undercutting",
+        "working_time",
+        "penalties",
+        "penalties_chf",
+        "fines",
+        "fines_chf",
+        "bans",
+        "ban_years",
+        "median_days_to_report",
+        "median_days_to_sanction",
+    )
+
+    def as_dict(self) -> dict:
+        """The figures by name, as pages, reports and the API show them."""
+        return {name: getattr(self, name) for name in self.FIGURES}
+
     @property
     def median_days_to_report(self) -> float | None:
         return statistics.median(self.days_to_report) if self.days_to_report else None

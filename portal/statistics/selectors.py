@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from portal.dossiers.models import ControlKind
 from portal.dossiers.workflow import Status
-from portal.statistics.figures import Block, Figures, Scope
+from portal.statistics.figures import Figures, Scope
 from portal.statistics.presentation import COLUMNS, protected_count, row
 from tenants.models import Canton, Organisation
 
@@ -54,26 +54,8 @@ def tables(figures: Figures, previous: Figures | None, *, protect: bool, bodies:
     return context
 
 
-def _block(block: Block) -> dict:
-    return {
-        "controls": block.controls,
-        "closed": block.closed,
-        "persons": block.persons,
-        "undercutting": block.undercutting,
-        "working_time": block.working_time,
-        "penalties": block.penalties,
-        "penalties_chf": block.penalties_chf,
-        "fines": block.fines,
-        "fines_chf": block.fines_chf,
-        "bans": block.bans,
-        "ban_years": block.ban_years,
-        "median_days_to_report": block.median_days_to_report,
-        "median_days_to_sanction": block.median_days_to_sanction,
-    }
-
-
 def _keyed(mapping: dict) -> list[dict]:
-    return [{"key": key, **_block(block)} for key, block in sorted(mapping.items())]
+    return [{"key": key, **block.as_dict()} for key, block in sorted(mapping.items())]
 
 
 def figures_data(figures: Figures, before: Figures) -> dict:
@@ -85,8 +67,8 @@ def figures_data(figures: Figures, before: Figures) -> dict:
         "sector": filters.sector,
         "control_kind": filters.control_kind or None,
         "canton": filters.canton or None,
-        "total": _block(figures.total),
-        "previous_total": _block(before.total),
+        "total": figures.total.as_dict(),
+        "previous_total": before.total.as_dict(),
         "by_kind": _keyed(figures.by_kind),
         "by_sector": _keyed(figures.by_sector),
         "by_canton": _keyed(figures.by_canton),

@@ -90,23 +90,7 @@ def expected(cases: list[Case], period: Period, *, sector=None, kind=None, canto
 
 
 def actual(block) -> dict:
-    if block is None:
-        return None
-    return {
-        "controls": block.controls,
-        "closed": block.closed,
-        "persons": block.persons,
-        "undercutting": block.undercutting,
-        "working_time": block.working_time,
-        "penalties": block.penalties,
-        "penalties_chf": block.penalties_chf,
-        "fines": block.fines,
-        "fines_chf": block.fines_chf,
-        "bans": block.bans,
-        "ban_years": block.ban_years,
-        "median_days_to_report": block.median_days_to_report,
-        "median_days_to_sanction": block.median_days_to_sanction,
-    }
+    return None if block is None else block.as_dict()
 
 
 def present(figures: dict) -> dict | None:
