@@ -97,3 +97,15 @@ def test_demo_dossiers_come_with_documents_messages_shares_and_a_hand_over(docum
     assert not visible_dossiers(geneva).filter(company_name="Schneider Hochbau GmbH").exists()
     call_command("seed_demo", "--quiet")
     assert Dossier.objects.count() == count
+
+
+def test_the_demo_data_sends_no_mail_now_or_in_a_digest(django_capture_on_commit_callbacks, mailoutbox):
+    from portal.notifications.models import Notification
+    from portal.notifications.services import send_digests
+
+    with django_capture_on_commit_callbacks(execute=True):  # as if each action had committed
+        call_command("seed_demo", "--quiet")
+    assert Notification.objects.filter(kind="shared").exists()  # the demo's shares are recorded...
+    assert not Notification.objects.filter(sent_at__isnull=True).exists()  # ...as told already
+    assert send_digests() == 0
+    assert mailoutbox == []
