@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install system-packages messages run test lint check bench clean
+.PHONY: install system-packages messages run test test-long fuzz lint check bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required")'
@@ -51,6 +51,14 @@ check: $(STAMP)
 test: install lint check
 	@scripts/elasticsearch.sh start || echo "!!! NO ELASTICSEARCH 8 NODE: the Elasticsearch tests will be SKIPPED (reason above)."
 	@status=0; $(VENV)/bin/pytest || status=$$?; scripts/elasticsearch.sh stop; exit $$status
+
+# The long runs (marker `slow`, not part of `make test`): the isolation oracles and the API
+# fuzzing with many examples, new ones each run. A failure prints how to reproduce it.
+test-long: install
+	$(VENV)/bin/pytest -m slow --hypothesis-profile=random
+
+fuzz: install
+	$(VENV)/bin/pytest -m slow --hypothesis-profile=random tests/api/test_schema.py
 
 # Benchmarks (not part of the test suite): figures go into the README.
 bench: install
