@@ -12,8 +12,6 @@ from __future__ import annotations
 import atexit
 import os
 import re
-import signal
-import threading
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -39,27 +37,17 @@ def embedded_server(data_dir: Path):
 
 
 def _release_however_the_process_ends(server) -> None:
-    """Let the last process holding the server stop it, whichever way the processes end.
+    """Let the last process holding the server stop it, even after others died abruptly.
 
-    The wheel keeps the holders' process ids in a list and lets the last one to leave stop
-    the server, from an ``atexit`` hook. Two endings skip that hook, and with a holder that
-    never leaves the server ran on for good: SIGTERM, whose default action ends a Python
-    process on the spot (``make run`` stops its processes so), and SIGKILL (the development
-    server's reloader kills its child so). Here SIGTERM ends the process through
-    ``SystemExit``, which runs the hooks, unless the program handles SIGTERM itself (the
-    task worker does, and exits); and before the wheel's hook decides whether this process
-    is the last holder, ids of processes that no longer exist are struck from the list.
+    The wheel keeps the holders' process ids in a list, and the last one to leave stops the
+    server from an ``atexit`` hook. A process that ends without its exit hooks (SIGKILL; the
+    development server's reloader kills its child so) stays in that list, so no later
+    process was ever the last and the server ran on for good. Before the wheel's hook
+    decides, ids of processes that no longer exist are struck from the list. (SIGTERM would
+    skip the hooks too: ``manage.py`` turns it into SystemExit.)
     """
-    if threading.current_thread() is threading.main_thread() and (
-        signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
-    ):
-        signal.signal(signal.SIGTERM, _exit_on_sigterm)
     # atexit runs last-registered first: this runs before the hook get_server() registered.
     atexit.register(_forget_vanished_holders, server)
-
-
-def _exit_on_sigterm(signum, frame):
-    raise SystemExit(128 + signum)
 
 
 def _alive(pid: int, psutil) -> bool:

@@ -14,14 +14,7 @@ import psutil
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-HOLDER = """
-import sys, time
-from pathlib import Path
-from portal.database import embedded_server
-embedded_server(Path(sys.argv[1]))
-print("holding", flush=True)
-time.sleep(600)
-"""
+HOLD = "import time; print('holding', flush=True); time.sleep(600)"
 
 
 def postmaster(data_dir: Path) -> psutil.Process | None:
@@ -33,8 +26,15 @@ def postmaster(data_dir: Path) -> psutil.Process | None:
 
 
 def hold(data_dir: Path) -> subprocess.Popen:
+    """A manage.py process on the embedded server in ``data_dir``, as `make run` starts them."""
+    env = {**os.environ, "PORTAL_EMBEDDED_PGDATA": str(data_dir)}
+    env["DJANGO_SETTINGS_MODULE"] = "portal.settings.development"
+    env.pop("DATABASE_URL", None)
     process = subprocess.Popen(
-        [sys.executable, "-c", HOLDER, str(data_dir)], cwd=ROOT, stdout=subprocess.PIPE
+        [sys.executable, "manage.py", "shell", "-v", "0", "-c", HOLD],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
     )
     assert process.stdout.readline().strip() == b"holding"
     return process
@@ -59,7 +59,7 @@ def test_the_last_holder_stops_the_server_on_sigterm_even_after_another_was_kill
     first.kill()  # SIGKILL, as the development server's reloader ends its child: no exit hooks
     first.wait()
     assert server.is_running()
-    second.terminate()  # SIGTERM, as `make run` stops its processes
+    second.terminate()  # SIGTERM, as `make run` stops its processes and systemd its services
     assert second.wait(60) == 128 + signal.SIGTERM
     deadline = time.monotonic() + 30
     while server.is_running() and time.monotonic() < deadline:
