@@ -44,11 +44,20 @@ def document_storage(_documents, settings):
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker, _documents):
     """seed_demo, run once for the module (it takes 10 to 30 s) as `make run` runs it: the
-    callbacks of each action's commit (notifications, search) run. Each test runs in a
-    savepoint on top of it; the demo data is rolled back when the module is done."""
+    callbacks of each action's commit (notifications among them) run; background tasks
+    (text extraction, search and CMS indexing) are only queued, as `make run` queues them
+    for its worker. Each test runs in a savepoint on top of it; the demo data is rolled
+    back when the module is done."""
     output = io.StringIO()
     storages = {**django_settings.STORAGES, "documents": _documents}
-    with django_db_blocker.unblock(), override_settings(STORAGES=storages), transaction.atomic():
+    queued = {
+        "default": {**django_settings.TASKS["default"], "BACKEND": "django_tasks.backends.dummy.DummyBackend"}
+    }
+    with (
+        django_db_blocker.unblock(),
+        override_settings(STORAGES=storages, TASKS=queued),
+        transaction.atomic(),
+    ):
         mail.outbox = []
         with TestCase.captureOnCommitCallbacks(execute=True):
             call_command("seed_demo", stdout=output)

@@ -317,7 +317,7 @@ TWO_ORGANISATIONS = {
 
 # The default suite draws few worlds, always the same ones (tests/conftest.py); the `slow`
 # run (make test-long) draws many new ones each time.
-DEFAULT_EXAMPLES = 40
+DEFAULT_EXAMPLES = 30
 LONG_EXAMPLES = 2000
 
 
