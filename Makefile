@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install system-packages messages run test test-cluster lint check bench bench-opensearch clean
+.PHONY: install system-packages messages run test test-long fuzz test-cluster lint check bench bench-opensearch clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required")'
@@ -37,6 +37,8 @@ else
 $(error SEARCH must be postgres or opensearch)
 endif
 
+# Links in e-mails name the address being served, unless PORTAL_BASE_URL says otherwise.
+run: export PORTAL_BASE_URL ?= http://$(HOST):$(PORT)
 run: install
 	@if [ "$(SEARCH)" = opensearch ]; then scripts/opensearch.sh start; fi
 	$(PY) manage.py migrate --no-input -v 0
@@ -48,10 +50,7 @@ run: install
 	$(SEARCH_ENV) $(PY) manage.py search_status
 	@echo ""
 	@echo "The portal runs at http://$(HOST):$(PORT)/  (Ctrl-C stops it, the task worker, the scheduler and the embedded database)"
-	$(SEARCH_ENV) $(PY) manage.py db_worker --queue-name '*' --no-startup-delay -v 0 & worker=$$!; \
-	$(SEARCH_ENV) $(PY) manage.py scheduler & scheduler=$$!; \
-	trap 'kill $$worker $$scheduler 2>/dev/null; $(SEARCH_STOP)' EXIT INT TERM; \
-	$(SEARCH_ENV) DJANGO_DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
+	@$(SEARCH_ENV) ALSO_STOP="$(SEARCH_STOP)" PY=$(PY) HOST=$(HOST) PORT=$(PORT) exec bash scripts/serve.sh
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
@@ -74,6 +73,14 @@ test: install lint check
 # The test starts and stops the cluster itself.
 test-cluster: install
 	$(VENV)/bin/pytest -m cluster
+
+# The long runs (marker `slow`, not part of `make test`): the isolation oracles and the API
+# fuzzing with many examples, new ones each run. A failure prints how to reproduce it.
+test-long: install
+	$(VENV)/bin/pytest -m slow --hypothesis-profile=random
+
+fuzz: install
+	$(VENV)/bin/pytest -m slow --hypothesis-profile=random tests/api/test_schema.py
 
 # Benchmarks (not part of the test suite): figures go into the README.
 bench: install

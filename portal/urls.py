@@ -10,6 +10,7 @@ from portal.knowledge import views as knowledge_views
 
 urlpatterns = [
     path("health/", core_views.health, name="health"),
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("i18n/", include("django.conf.urls.i18n")),
     # The CMS has no sign-in of its own: the portal's, with its second factor, is the only one.
     path("cms/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),

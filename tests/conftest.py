@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
+import factory.random
 import pytest
 from django.core.cache import cache
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from tenants.roles import Role
 from tests.tenants.factories import MembershipFactory, OrganisationFactory
+
+# Property tests and the API fuzzing draw the same examples on every run ("derandomized",
+# without an example database), so that a failure of the default suite reproduces and is a
+# defect, never bad luck. `--hypothesis-profile=random` (make test-long, make fuzz) draws
+# new examples each run; a failure there prints the seed and a @reproduce_failure blob.
+_HYPOTHESIS = {
+    "deadline": None,
+    "print_blob": True,
+    "suppress_health_check": [HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+}
+hypothesis_settings.register_profile("portal", derandomize=True, **_HYPOTHESIS)
+hypothesis_settings.register_profile("random", **_HYPOTHESIS)
+hypothesis_settings.load_profile("portal")  # the plugin loads --hypothesis-profile after this file
 
 
 def _engine_line() -> str:
@@ -50,6 +66,12 @@ def pytest_collection_modifyitems(config, items):
     for item in browser:
         item.add_marker(pytest.mark.browser)
     items[:] = [item for item in items if item not in browser] + browser
+
+
+@pytest.fixture(autouse=True)
+def _same_fake_data(request):
+    """Factories draw the same names in every run of a test, whatever ran before it."""
+    factory.random.reseed_random(request.node.nodeid)
 
 
 @pytest.fixture(autouse=True)

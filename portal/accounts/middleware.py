@@ -31,6 +31,7 @@ ALLOWED_BEFORE_ENROLMENT = frozenset(
         "account_reauthenticate",
         "set_language",
         "health",
+        "favicon",
         "javascript-catalog",
     }
 )

@@ -12,6 +12,7 @@ from ninja.errors import ValidationError as SchemaValidationError
 from ninja.openapi.views import openapi_view
 from ninja.security import HttpBearer
 
+from portal.api.parser import PortalParser
 from portal.api.problems import (
     ERROR_CODES,
     MEDIA_TYPE,
@@ -76,6 +77,7 @@ api = PortalAPI(
     urls_namespace="api",
     auth=ClientBearer(),
     docs_decorator=_docs_for_signed_in_users,
+    parser=PortalParser(),
 )
 
 
@@ -120,6 +122,8 @@ def _forbidden(request, error):
 
 @api.exception_handler(HttpError)
 def _http_error(request, error: HttpError):
+    if isinstance(error.__cause__, SchemaValidationError):  # a body the parser refused, see parser.py
+        return _schema_error(request, error.__cause__)
     status = error.status_code
     code = {400: "bad_request", 405: "method_not_allowed"}.get(status, "error")
     return problem_response(status, code, str(error))

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from portal.api.clients import Refused, authenticate, count_call
 from portal.api.models import ApiCall, ApiClient, IdempotentRequest
+from portal.api.parser import storable, unstorable_message
 from portal.api.problems import problem_response
 from portal.core.addresses import client_address
 from tenants.context import TenantContext
@@ -72,6 +73,8 @@ class ApiMiddleware:
             return problem_response(
                 400, "invalid_idempotency_key", _("An Idempotency-Key has 1 to 255 characters.")
             )
+        if not storable(key):
+            return problem_response(400, "invalid_idempotency_key", unstorable_message())
         body = _HashedBody.wrap(request)
         try:
             with transaction.atomic():

@@ -4,9 +4,10 @@ import logging
 
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
-from django.views.decorators.cache import never_cache
+from django.templatetags.static import static
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
 
 logger = logging.getLogger(__name__)
@@ -29,3 +30,10 @@ def health(request):
         logger.exception("Health check: database unreachable")
         return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@require_GET
+@cache_control(max_age=86400, public=True)
+def favicon(request):
+    """Browsers and feed readers ask for /favicon.ico whatever the pages link: send them to the icon."""
+    return HttpResponseRedirect(static("portal/favicon.ico"))

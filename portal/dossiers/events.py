@@ -8,6 +8,8 @@ Nothing is announced, and nothing reaches the feed, for a transaction that rolls
 
 from __future__ import annotations
 
+import contextvars
+
 from django.db import transaction
 from django.dispatch import Signal
 
@@ -23,7 +25,11 @@ dossier_destroyed = Signal()  # dossier_id, reference
 
 
 def _later(signal: Signal, **kwargs) -> None:
-    transaction.on_commit(lambda: signal.send(sender=None, **kwargs), robust=False)
+    # Receivers run in the context (contextvars) of the action, not of whatever commits it, so
+    # that e.g. ``notifications.services.without_mail()`` around an action holds however late
+    # its transaction commits.
+    context = contextvars.copy_context()
+    transaction.on_commit(lambda: context.run(signal.send, sender=None, **kwargs), robust=False)
 
 
 def _feed(kind: str, dossier_id: int, reference: str, *, obj=None, audience=()) -> None:

@@ -7,7 +7,9 @@ the link signs in with two factors and passes the permission policy like anyone 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 
 from django.conf import settings
@@ -20,6 +22,20 @@ from django.utils import timezone, translation
 from portal.notifications.models import Kind, Notification
 from tenants.models import Membership
 from tenants.roles import Role
+
+_without_mail: ContextVar[bool] = ContextVar("notifications_without_mail", default=False)
+
+
+@contextmanager
+def without_mail() -> Iterator[None]:
+    """Record what happens inside as already told, mailing no one now or in a digest.
+
+    For data that describes no real event, such as the demo data ``seed_demo`` loads."""
+    token = _without_mail.set(True)
+    try:
+        yield
+    finally:
+        _without_mail.reset(token)
 
 
 def _language(user) -> str:
@@ -37,9 +53,12 @@ def notify(
     people = {
         user.pk: user for user in recipients if user.is_active and (actor is None or user.pk != actor.pk)
     }
+    told = timezone.now() if _without_mail.get() else None
     created = Notification.objects.bulk_create(
-        Notification(recipient=user, dossier=dossier, kind=kind) for user in people.values()
+        Notification(recipient=user, dossier=dossier, kind=kind, sent_at=told) for user in people.values()
     )
+    if told:
+        return created
     for notification in created:
         notification.recipient = people[notification.recipient_id]
     deliver([n for n in created if immediate or n.recipient.notification_mode == "immediate"])

