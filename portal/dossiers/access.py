@@ -4,8 +4,10 @@
   level. Lists, the inbox, search and the API all start from it.
 * ``access_dossier(user, pk, level)`` is how a view gets one dossier: 404 for missing and
   for invisible alike, 403 only when the user may see the dossier but not act at ``level``.
-* ``who_has_access(dossier)`` answers the sharing tab's question: every person, their
-  level, and the grants that give it.
+* ``who_has_access(dossier)`` answers the sharing tab's question for those who manage the
+  dossier: every person, their level, and the grants that give it. Everyone else gets
+  ``own_access(user, dossier)``: only their own grants, so a recipient never learns who else
+  (third organisations, service accounts, other people's notes) may see the dossier.
 
 Memberships are resolved inside the query (current, in an active organisation) and grant
 rows count only until their expiry, so nothing depends on a clean-up job having run.
@@ -93,6 +95,14 @@ def level_for(user, dossier: Dossier, *, at: datetime | None = None) -> int:
     return max(levels, default=0)
 
 
+def may_choose_responsible(user, dossier: Dossier, *, at: datetime | None = None) -> bool:
+    """Only the owner's own members pick the responsible person, among their colleagues.
+
+    A recipient with edit level edits the case data but is never shown the owner's members.
+    """
+    return _memberships(user, at or timezone.now()).filter(organisation_id=dossier.owner_id).exists()
+
+
 def require_level(user, dossier: Dossier, level: int) -> None:
     """For actions: ``PermissionDenied`` unless ``user`` holds ``level`` on ``dossier``."""
     if level_for(user, dossier) < level:
@@ -137,13 +147,27 @@ class Access:
 
 
 def who_has_access(dossier: Dossier, *, at: datetime | None = None) -> list[Access]:
-    """Every person who can reach ``dossier`` now, with each grant that lets them (three queries)."""
-    at = at or timezone.now()
-    shares = list(
-        DossierShare.objects.live(at)
-        .filter(dossier=dossier)
-        .select_related("target_organisation", "target_user")
-    )
+    """Every person who can reach ``dossier`` now, with each grant that lets them (three queries).
+
+    For those who manage ``dossier`` only: it names people of every organisation involved.
+    """
+    return _accesses(dossier, at=at or timezone.now())
+
+
+def own_access(user, dossier: Dossier, *, at: datetime | None = None) -> Access | None:
+    """``user``'s own grants on ``dossier`` (who shared it with them, until when), or None."""
+    found = _accesses(dossier, at=at or timezone.now(), person=user)
+    return found[0] if found else None
+
+
+def _accesses(dossier: Dossier, *, at: datetime, person=None) -> list[Access]:
+    shares = DossierShare.objects.live(at).filter(dossier=dossier)
+    if person is not None:
+        shares = shares.filter(
+            Q(target_user=person)
+            | Q(target_organisation_id__in=_memberships(person, at).values("organisation_id"))
+        )
+    shares = list(shares.select_related("target_organisation", "target_user", "created_by", "created_for"))
     organisations = {dossier.owner_id} | {
         s.target_organisation_id for s in shares if s.target_organisation_id
     }
@@ -152,6 +176,8 @@ def who_has_access(dossier: Dossier, *, at: datetime | None = None) -> list[Acce
         .filter(organisation_id__in=organisations, user__is_active=True)
         .select_related("user", "organisation")
     )
+    if person is not None:
+        members = members.filter(user=person)
     people: dict[int, Access] = {}
     anywhere: set[int] = set()
     for membership in members:
