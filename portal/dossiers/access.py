@@ -71,6 +71,15 @@ def visible_dossiers(user, level: int = Level.VIEW, *, at: datetime | None = Non
     )
 
 
+def feed_principals(user, *, at: datetime | None = None) -> list[str]:
+    """What ``user`` answers to in the changes feed's ``audience``: ``o:<organisation>`` and
+    ``g:<role group>`` of their current memberships, and ``u:<id>`` (two queries)."""
+    at = at or timezone.now()
+    organisations = list(_memberships(user, at).values_list("organisation_id", flat=True))
+    groups = list(_group_ids(user, at).values_list("group_id", flat=True)) if organisations else []
+    return [f"o:{pk}" for pk in organisations] + [f"g:{pk}" for pk in groups] + [f"u:{user.pk}"]
+
+
 def level_for(user, dossier: Dossier, *, at: datetime | None = None) -> int:
     """The highest level ``user`` holds on ``dossier`` (0 for none)."""
     if not (user.is_authenticated and user.is_active):

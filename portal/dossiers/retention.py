@@ -111,7 +111,7 @@ def destroy(dossier: Dossier, *, reason: str = "retention") -> None:
             "documents": len(blobs),
         }
         pk, reference, owner = locked.pk, locked.reference, locked.owner
-        audience = [owner.pk, *locked.shares.values_list("target_organisation_id", flat=True)]
+        audience = [events.organisation(owner.pk), *events.holders(locked.shares.all())]
         locked.delete()
         record(
             action=Action.DESTROY,

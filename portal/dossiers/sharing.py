@@ -174,12 +174,12 @@ def revoke_share(*, share: DossierShare, acting_user, acting_for=None, request=N
         "person": share.target_user_id,
         "kind": share.kind,
     }
-    details_organisation = share.target_organisation_id
+    lost = events.holders([share])
     share.delete()
     journal(
         dossier, Action.REVOKE, actor=acting_user, acting_for=acting_for, request=request, details=details
     )
-    events.revoked(dossier, details, organisation_id=details_organisation)
+    events.revoked(dossier, details, audience=lost)
 
 
 @transaction.atomic
