@@ -202,8 +202,11 @@ def hand_over(
     if level_kept is not None and level_kept not in Level.values:
         raise ValidationError({"level_kept": _("Choose a level.")})
     DossierShare.objects.filter(dossier=locked, target_organisation=to_organisation).delete()
+    tags = list(locked.tags.names())
     locked.owner = dossier.owner = to_organisation
     locked.save(update_fields=["owner", "updated_at"])
+    if tags:  # the tags move into the new owner's own set
+        locked.tags.set(tags, clear=True)
     if level_kept:
         _grant(
             locked,
