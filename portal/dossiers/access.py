@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet, Value
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -58,8 +58,12 @@ def visible_dossiers(user, level: int = Level.VIEW, *, at: datetime | None = Non
     mine = _memberships(user, at)
     owner_roles = [role for role, role_level in ROLE_LEVEL.items() if role_level >= level]
     codenames = codenames_at_least(level)
+    # A personal grant counts through its membership: current, and with a role reaching ``level``.
     by_user = DossierUserObjectPermission.objects.filter(
-        _live(at), Exists(mine), user=user, permission__codename__in=codenames
+        _live(at),
+        user=user,
+        membership_id__in=mine.filter(role__in=owner_roles).values("pk"),
+        permission__codename__in=codenames,
     ).values("content_object_id")
     by_group = DossierGroupObjectPermission.objects.filter(
         _live(at), group_id__in=_group_ids(user, at), permission__codename__in=codenames
@@ -91,16 +95,26 @@ def level_for(user, dossier: Dossier, *, at: datetime | None = None) -> int:
     levels = [
         ROLE_LEVEL[role] for organisation_id, role in memberships if organisation_id == dossier.owner_id
     ]
+    # Group rows are capped by their role when written; personal rows by their membership's
+    # role as it is now, and only while that membership is current.
     grants = (
-        DossierUserObjectPermission.objects.filter(_live(at), user=user, content_object=dossier)
-        .values_list("permission__codename", flat=True)
+        DossierUserObjectPermission.objects.filter(
+            _live(at),
+            user=user,
+            content_object=dossier,
+            membership_id__in=_memberships(user, at).values("pk"),
+        )
+        .annotate(ceiling=F("membership__role"))
+        .values_list("permission__codename", "ceiling")
         .union(
             DossierGroupObjectPermission.objects.filter(
                 _live(at), content_object=dossier, group_id__in=_group_ids(user, at)
-            ).values_list("permission__codename", flat=True)
+            )
+            .annotate(ceiling=Value(Role.ADMINISTRATOR.value, output_field=CharField()))
+            .values_list("permission__codename", "ceiling")
         )
     )
-    levels += [LEVEL_OF_CODENAME[codename] for codename in grants]
+    levels += [min(LEVEL_OF_CODENAME[codename], ROLE_LEVEL[role]) for codename, role in grants]
     return max(levels, default=0)
 
 
@@ -188,9 +202,7 @@ def _accesses(dossier: Dossier, *, at: datetime, person=None) -> list[Access]:
     if person is not None:
         members = members.filter(user=person)
     people: dict[int, Access] = {}
-    anywhere: set[int] = set()
     for membership in members:
-        anywhere.add(membership.user_id)
         roles_label = membership.get_role_display()
         if membership.organisation_id == dossier.owner_id:
             people.setdefault(membership.user_id, Access(membership.user)).grants.append(
@@ -221,15 +233,27 @@ def _accesses(dossier: Dossier, *, at: datetime, person=None) -> list[Access]:
                 )
             )
     personal = [s for s in shares if s.target_user_id and s.target_user.is_active]
-    if personal:
-        anywhere |= set(
-            Membership.objects.current(on=timezone.localdate(at))
-            .filter(user_id__in=[s.target_user_id for s in personal])
-            .values_list("user_id", flat=True)
-        )
+    through = (
+        {
+            m.pk: m
+            for m in Membership.objects.current(on=timezone.localdate(at))
+            .filter(pk__in=[s.membership_id for s in personal])
+            .select_related("organisation")
+        }
+        if personal
+        else {}
+    )
     for share in personal:
-        if share.target_user_id in anywhere:
-            people.setdefault(share.target_user_id, Access(share.target_user)).grants.append(
-                Grant("person", _("Shared with this person"), share.level, share.expires_at, share)
+        if (membership := through.get(share.membership_id)) is None:
+            continue  # the membership it was given through has ended
+        people.setdefault(share.target_user_id, Access(share.target_user)).grants.append(
+            Grant(
+                "person",
+                _("Shared with this person, as %(role)s at %(organisation)s")
+                % {"role": membership.get_role_display(), "organisation": membership.organisation.short_name},
+                role_ceiling(membership.role, share.level),
+                share.expires_at,
+                share,
             )
+        )
     return sorted(people.values(), key=lambda a: (-a.level, a.user.last_name.lower(), a.user.email.lower()))
