@@ -14,6 +14,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 
 from portal.dossiers.models import Change, DossierGroupObjectPermission, DossierUserObjectPermission
+from tenants.models import Membership
 
 dossier_shared = Signal()  # share, actor
 share_revoked = Signal()  # dossier, details
@@ -51,9 +52,9 @@ def holders(shares, *, at=None) -> list[str]:
     groups = DossierGroupObjectPermission.objects.filter(live, share__in=shares).values_list(
         "group_id", flat=True
     )
-    users = DossierUserObjectPermission.objects.filter(live, share__in=shares).values_list(
-        "user_id", flat=True
-    )
+    users = DossierUserObjectPermission.objects.filter(
+        live, share__in=shares, membership__in=Membership.objects.current(on=timezone.localdate(at))
+    ).values_list("user_id", flat=True)  # a personal grant counts while its membership does
     return [f"g:{pk}" for pk in groups] + [f"u:{pk}" for pk in users]
 
 
