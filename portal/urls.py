@@ -15,6 +15,9 @@ urlpatterns = [
     # The CMS has no sign-in of its own: the portal's, with its second factor, is the only one.
     path("cms/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
     path("cms/logout/", RedirectView.as_view(pattern_name="account_logout")),
+    # Dossier tags are case data: Wagtail's per-model tag autocomplete would list them to any
+    # CMS user, so it does not exist for the dossiers app (the global one never sees them).
+    path("cms/tag-autocomplete/dossiers/<slug:model_name>/", core_views.not_found),
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("api/v1/", api.urls),

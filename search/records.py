@@ -56,7 +56,7 @@ def normalise_query(text: str) -> str:
 
 @dataclass
 class Grant:
-    principal: str  # "g:<group id>" or "u:<user id>"
+    principal: str  # "g:<group id>" or "m:<membership id>" (a personal share, through a membership)
     until: datetime | None
 
 
@@ -208,14 +208,17 @@ def knowledge_pages():
 
 
 def grants_for(dossier_ids) -> dict[int, list[Grant]]:
-    """Each dossier's principals beyond its owner: role groups and persons, with expiry."""
+    """Each dossier's principals beyond its owner: role groups and memberships, with expiry."""
     out: dict[int, list[Grant]] = {pk: [] for pk in dossier_ids}
     now = timezone.now()
+    # A personal grant is indexed under the membership it was given through, so it ends with
+    # that membership at query time, as in the database (a row without one grants nothing).
     for model, prefix, column in (
         (DossierGroupObjectPermission, "g", "group_id"),
-        (DossierUserObjectPermission, "u", "user_id"),
+        (DossierUserObjectPermission, "m", "membership_id"),
     ):
         rows = model.objects.filter(content_object_id__in=list(out)).exclude(expires_at__lte=now)
+        rows = rows.exclude(**{f"{column}__isnull": True})
         seen: dict[tuple[int, str], Grant] = {}
         for dossier_id, principal, until in rows.values_list("content_object_id", column, "expires_at"):
             name = f"{prefix}:{principal}"

@@ -33,6 +33,7 @@ def principals_for(user, at=None) -> Principals:
         user_id=user.pk,
         organisation_ids=sorted({m.organisation_id for m in memberships}),
         group_ids=group_ids_for(memberships),
+        membership_ids=sorted(m.pk for m in memberships),
         visible_dossiers=visible_dossiers(user, at=at),
         hidden_pages=audiences.hidden_for_search(user),
     )

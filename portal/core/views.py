@@ -4,7 +4,7 @@ import logging
 
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.views.decorators.cache import cache_control, never_cache
@@ -37,3 +37,8 @@ def health(request):
 def favicon(request):
     """Browsers and feed readers ask for /favicon.ico whatever the pages link: send them to the icon."""
     return HttpResponseRedirect(static("portal/favicon.ico"))
+
+
+def not_found(request, **kwargs):
+    """For addresses a library serves that must not exist here (see ``portal/urls.py``)."""
+    raise Http404

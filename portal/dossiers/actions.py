@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.dossiers import events
-from portal.dossiers.access import require_level
+from portal.dossiers.access import may_choose_responsible, require_level
 from portal.dossiers.identifiers import normalise_uid
 from portal.dossiers.journaling import journal
 from portal.dossiers.levels import Level
@@ -119,6 +119,12 @@ def update_dossier(
         except ValidationError as error:
             raise ValidationError({"company_uid": error.messages}) from error
     locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
+    if (
+        "responsible" in changes
+        and changes["responsible"] != locked.responsible
+        and not may_choose_responsible(acting_user, locked)
+    ):
+        raise ValidationError({"responsible": _("Only the owner's members choose the responsible person.")})
     changed = sorted(name for name, value in changes.items() if getattr(locked, name) != value)
     for name, value in changes.items():
         setattr(locked, name, value)

@@ -11,9 +11,12 @@ from __future__ import annotations
 import contextvars
 
 from django.db import transaction
+from django.db.models import Q
 from django.dispatch import Signal
+from django.utils import timezone
 
-from portal.dossiers.models import Change
+from portal.dossiers.models import Change, DossierGroupObjectPermission, DossierUserObjectPermission
+from tenants.models import Membership
 
 dossier_shared = Signal()  # share, actor
 share_revoked = Signal()  # dossier, details
@@ -39,18 +42,43 @@ def _feed(kind: str, dossier_id: int, reference: str, *, obj=None, audience=()) 
         reference=reference,
         object_type=obj._meta.model_name if obj is not None else "dossier",
         object_id=obj.pk if obj is not None else dossier_id,
-        audience=sorted({pk for pk in audience if pk}),
+        audience=sorted(set(audience)),
     )
 
 
+def holders(shares, *, at=None) -> list[str]:
+    """The principals that ``shares`` grant something to right now (``g:<group>``, ``u:<person>``).
+
+    Read before a revocation or a destruction deletes the grant rows: exactly those who had
+    access through the shares are told they lost it; a share for other roles, or one already
+    expired, tells nobody.
+    """
+    at = at or timezone.now()
+    live = Q(expires_at__isnull=True) | Q(expires_at__gt=at)
+    groups = DossierGroupObjectPermission.objects.filter(live, share__in=shares).values_list(
+        "group_id", flat=True
+    )
+    users = DossierUserObjectPermission.objects.filter(
+        live, share__in=shares, membership__in=Membership.objects.current(on=timezone.localdate(at))
+    ).values_list("user_id", flat=True)  # a personal grant counts while its membership does
+    return [f"g:{pk}" for pk in groups] + [f"u:{pk}" for pk in users]
+
+
+def organisation(pk: int) -> str:
+    """Every current member of the organisation ``pk``, as a feed principal."""
+    return f"o:{pk}"
+
+
 def shared(share, *, actor) -> None:
+    # No audience: the row reaches exactly those who may see the dossier when they read it,
+    # so a share for other roles, or one that has expired, names the dossier to nobody.
     dossier = share.dossier
-    _feed(Change.Kind.SHARED, dossier.pk, dossier.reference, audience=[share.target_organisation_id])
+    _feed(Change.Kind.SHARED, dossier.pk, dossier.reference)
     _later(dossier_shared, share=share, actor=actor)
 
 
-def revoked(dossier, details, *, organisation_id=None) -> None:
-    _feed(Change.Kind.REVOKED, dossier.pk, dossier.reference, audience=[organisation_id])
+def revoked(dossier, details, *, audience=()) -> None:
+    _feed(Change.Kind.REVOKED, dossier.pk, dossier.reference, audience=audience)
     _later(share_revoked, dossier=dossier, details=details)
 
 
@@ -60,7 +88,7 @@ def handed_over(handover, *, actor) -> None:
         Change.Kind.HANDED_OVER,
         dossier.pk,
         dossier.reference,
-        audience=[handover.from_organisation_id, handover.to_organisation_id],
+        audience=[organisation(handover.from_organisation_id), organisation(handover.to_organisation_id)],
     )
     _later(dossier_handed_over, handover=handover, actor=actor)
 

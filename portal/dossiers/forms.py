@@ -38,11 +38,16 @@ class DossierForm(forms.ModelForm):
             "working_time_violations": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args, owner: Organisation, **kwargs):
+    def __init__(self, *args, owner: Organisation, choose_responsible: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["responsible"].queryset = get_user_model().objects.filter(
-            pk__in=Membership.objects.current().filter(organisation=owner).values("user_id")
-        )
+        if choose_responsible:
+            self.fields["responsible"].queryset = get_user_model().objects.filter(
+                pk__in=Membership.objects.current().filter(organisation=owner).values("user_id")
+            )
+        else:
+            # Someone outside the owner (a recipient with edit level): the owner's members are
+            # not theirs to see, so the field is left out and the responsible person stays.
+            del self.fields["responsible"]
         if self.instance.pk:
             self.initial["tags"] = ", ".join(sorted(self.instance.tags.names()))
 

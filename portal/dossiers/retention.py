@@ -114,7 +114,7 @@ def destroy(dossier: Dossier, *, reason: str = "retention") -> None:
             "documents": len(blobs),
         }
         pk, reference, owner = locked.pk, locked.reference, locked.owner
-        audience = [owner.pk, *locked.shares.values_list("target_organisation_id", flat=True)]
+        audience = [events.organisation(owner.pk), *events.holders(locked.shares.all())]
         archive_facts(Dossier.objects.filter(pk=pk))  # the yearly figures outlive the dossier
         locked.delete()
         record(

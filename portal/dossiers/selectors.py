@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.dossiers.access import visible_dossiers
 from portal.dossiers.levels import Level
-from portal.dossiers.models import ControlKind, Dossier, DossierShare, Handover
+from portal.dossiers.models import ControlKind, Dossier, DossierShare, Handover, TaggedDossier
 from portal.dossiers.workflow import Status
 from tenants.models import Canton, Membership, Organisation
 
@@ -41,6 +41,7 @@ class DossierFilter(django_filters.FilterSet):
     control_kind = django_filters.ChoiceFilter(label=_("Kind of control"), choices=ControlKind.choices)
     canton = django_filters.ChoiceFilter(label=_("Canton"), choices=Canton.choices)
     sector = django_filters.CharFilter(label=_("Sector"), lookup_expr="icontains")
+    tag = django_filters.CharFilter(label=_("Tag"), method="filter_tag")
     owner = django_filters.ModelChoiceFilter(
         label=_("Owner"), queryset=Organisation.objects.active().order_by("short_name")
     )
@@ -82,6 +83,12 @@ class DossierFilter(django_filters.FilterSet):
     def filter_scope(self, queryset, name, value):
         mine = Q(owner_id__in=self._my_organisations())
         return queryset.filter(mine) if value == "own" else queryset.exclude(mine)
+
+    def filter_tag(self, queryset, name, value):
+        # The owner's own tags: a subquery, so no row is repeated.
+        return queryset.filter(
+            pk__in=TaggedDossier.objects.filter(tag__name__iexact=value).values("content_object")
+        )
 
     def filter_overdue(self, queryset, name, value):
         if not value:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from portal.dossiers import events
 from portal.dossiers.access import ALL_ROLES, require_level
 from portal.dossiers.journaling import journal
-from portal.dossiers.levels import CODENAMES, Level, role_ceiling
+from portal.dossiers.levels import CODENAMES, ROLE_LEVEL, Level, role_ceiling
 from portal.dossiers.models import (
     Dossier,
     DossierGroupObjectPermission,
@@ -25,7 +25,7 @@ from portal.dossiers.models import (
 )
 from portal.journal.models import Action
 from tenants.groups import role_group
-from tenants.models import Organisation
+from tenants.models import Membership, Organisation
 
 
 def _permissions() -> dict[str, Permission]:
@@ -43,6 +43,7 @@ def _expand(share: DossierShare) -> None:
             share=share,
             content_object_id=share.dossier_id,
             user_id=share.target_user_id,
+            membership_id=share.membership_id,
             permission=permissions[CODENAMES[share.level]],
             expires_at=share.expires_at,
         )
@@ -68,14 +69,31 @@ def _organisation_problem(dossier: Dossier, organisation: Organisation) -> str |
     return None
 
 
+def _through(user) -> Membership | None:
+    """The membership a personal share goes through: the person's strongest current one."""
+    current = list(Membership.objects.current().filter(user=user).order_by("pk"))
+    return max(current, key=lambda m: ROLE_LEVEL[m.role], default=None)
+
+
 def _grant(
-    dossier: Dossier, *, kind: str, roles, level: int, expires_at, note, acting_user, acting_for, **target
+    dossier: Dossier,
+    *,
+    kind: str,
+    roles,
+    level: int,
+    expires_at,
+    note,
+    acting_user,
+    acting_for,
+    membership=None,
+    **target,
 ):
     """Create or replace the share of ``dossier`` with ``target`` and write its grant rows."""
     share, created = DossierShare.objects.update_or_create(
         dossier=dossier,
         **target,
         defaults={
+            "membership": membership,
             "kind": kind,
             "roles": roles,
             "level": level,
@@ -98,6 +116,8 @@ def _validate_target(dossier: Dossier, organisation, user, roles, expires_at, le
         errors["organisation"] = problem
     if user is not None and not user.is_active:
         errors["user"] = _("This person's account is deactivated.")
+    elif user is not None and _through(user) is None:
+        errors["user"] = _("This person is not a current member of any organisation.")
     unknown = set(roles) - set(ALL_ROLES)
     if unknown:
         errors["roles"] = _("Unknown role: %(roles)s.") % {"roles": ", ".join(sorted(unknown))}
@@ -134,6 +154,7 @@ def share_dossier(
     target = {"target_organisation": organisation} if organisation else {"target_user": user}
     share, created = _grant(
         dossier,
+        membership=_through(user) if user is not None else None,
         kind=DossierShare.Kind.SHARE,
         roles=roles,
         level=level,
@@ -174,12 +195,12 @@ def revoke_share(*, share: DossierShare, acting_user, acting_for=None, request=N
         "person": share.target_user_id,
         "kind": share.kind,
     }
-    details_organisation = share.target_organisation_id
+    lost = events.holders([share])
     share.delete()
     journal(
         dossier, Action.REVOKE, actor=acting_user, acting_for=acting_for, request=request, details=details
     )
-    events.revoked(dossier, details, organisation_id=details_organisation)
+    events.revoked(dossier, details, audience=lost)
 
 
 @transaction.atomic
@@ -202,8 +223,11 @@ def hand_over(
     if level_kept is not None and level_kept not in Level.values:
         raise ValidationError({"level_kept": _("Choose a level.")})
     DossierShare.objects.filter(dossier=locked, target_organisation=to_organisation).delete()
+    tags = list(locked.tags.names())
     locked.owner = dossier.owner = to_organisation
     locked.save(update_fields=["owner", "updated_at"])
+    if tags:  # the tags move into the new owner's own set
+        locked.tags.set(tags, clear=True)
     if level_kept:
         _grant(
             locked,

@@ -17,7 +17,13 @@ from django.views.decorators.http import require_POST
 from portal.core.forms import add_errors
 from portal.core.pagination import CappedPaginator
 from portal.dossiers import actions, retention, selectors, sharing
-from portal.dossiers.access import access_dossier, visible_dossiers, who_has_access
+from portal.dossiers.access import (
+    access_dossier,
+    may_choose_responsible,
+    own_access,
+    visible_dossiers,
+    who_has_access,
+)
 from portal.dossiers.forms import (
     BulkStatusForm,
     DossierForm,
@@ -132,7 +138,12 @@ def dossier_detail(request, dossier):
 
 @dossier_view(Level.EDIT)
 def dossier_edit(request, dossier):
-    form = DossierForm(request.POST or None, instance=dossier, owner=dossier.owner)
+    form = DossierForm(
+        request.POST or None,
+        instance=dossier,
+        owner=dossier.owner,
+        choose_responsible=may_choose_responsible(request.user, dossier),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             actions.update_dossier(
@@ -208,6 +219,13 @@ def dossier_sharing(request, dossier):
             else:
                 messages.success(request, _("The dossier has been shared."))
                 return redirect("dossiers:sharing", dossier.pk)
+    if dossier.access_level < Level.MANAGE:
+        # Below manage, only what concerns the person: who else may see it is not theirs to know.
+        return render(
+            request,
+            "dossiers/sharing.html",
+            tab_context(request, dossier, "sharing", mine=own_access(request.user, dossier)),
+        )
     shares = DossierShare.objects.filter(dossier=dossier).select_related(
         "target_organisation", "target_user", "created_by"
     )
@@ -221,7 +239,7 @@ def dossier_sharing(request, dossier):
             people=who_has_access(dossier),
             shares=shares,
             share_form=share_form,
-            handover_form=HandoverForm(dossier=dossier) if dossier.access_level >= Level.MANAGE else None,
+            handover_form=HandoverForm(dossier=dossier),
         ),
     )
 

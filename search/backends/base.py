@@ -28,6 +28,8 @@ class Principals:
     # Dossiers whose principals changed and have not reached the engine yet, that this
     # user may no longer see: excluded inside the engine's query.
     excluded_dossiers: list[int] = field(default_factory=list)
+    # Current memberships: a personal grant counts through the membership it was given through.
+    membership_ids: list[int] = field(default_factory=list)
     # Knowledge pages: ``None`` when the asker may read none (not a member of an active
     # organisation); otherwise the tree paths outside their audience, each hiding its subtree.
     hidden_pages: list[str] | None = None

@@ -6,7 +6,7 @@
   detected language; queries run against every language field, each with its analyzer.
 * References and enterprise numbers are keywords, also indexed in every typing.
 * Each entry carries its principals: ``owner_id`` and nested ``grants`` (role group
-  ``g:<id>`` or person ``u:<id>``, each with ``until``). Every query filters by the
+  ``g:<id>`` or membership ``m:<id>``, each with ``until``). Every query filters by the
   asker's organisations, groups and id, resolved from the database, and by the current
   time, so hits, totals and facets only ever count what the asker may see. Knowledge
   pages carry their tree ``path``; the query leaves out the paths outside the asker's
@@ -193,7 +193,7 @@ def permission_filter(dsl, query: Query):
     principals = query.principals
     if not principals.organisation_ids:
         return Q("bool", must_not=[Q("match_all")])
-    names = [f"g:{g}" for g in principals.group_ids] + [f"u:{principals.user_id}"]
+    names = [f"g:{g}" for g in principals.group_ids] + [f"m:{m}" for m in principals.membership_ids]
     live = Q(
         "bool",
         should=[

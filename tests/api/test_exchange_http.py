@@ -71,7 +71,8 @@ def test_two_organisations_exchange_a_dossier_over_http(
     a.share(dossier["id"], organisation_b.pk)
     destroy(Dossier.objects.get(pk=dossier["id"]), reason="test")
     later, _cursor = b.changes(cursor)
-    assert [c["kind"] for c in later] == ["dossier.shared", "dossier.destroyed"]
+    # The new share is no longer the recipient's to see (the dossier is gone); the loss is.
+    assert [c["kind"] for c in later] == ["dossier.destroyed"]
     sender_feed, _ = a.changes(None)
     assert sender_feed[-1]["kind"] == "dossier.destroyed"  # the owner is told too
 
@@ -94,3 +95,70 @@ def test_the_feed_never_shows_a_dossier_to_an_organisation_without_access(
     mine = a.get("/api/v1/changes").json()
     assert [c["kind"] for c in mine["items"]] == ["dossier.created", "message.posted"]
     assert a.get("/api/v1/changes", {"since": mine["next_cursor"]}).json()["items"] == []
+
+
+def test_the_feed_names_a_dossier_only_to_clients_who_may_see_it_or_lost_access_to_it(
+    organisation_a, organisation_b, admin_a, admin_b
+):
+    """Issue 15, finding 8: a share for administrators only, or an expired one, was announced
+    with its reference to every client of the organisation."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from portal.dossiers.levels import Level
+    from portal.dossiers.models import DossierGroupObjectPermission, DossierShare
+    from portal.dossiers.sharing import revoke_share, share_dossier
+    from tenants.roles import Role
+    from tests.api.conftest import Api
+    from tests.dossiers.factories import DossierFactory
+
+    reader_client = Api(
+        *register_client(organisation=organisation_b, acting_user=admin_b, name="Lesen", scopes=["read"])
+    )
+    writer_client = Api(
+        *register_client(
+            organisation=organisation_b, acting_user=admin_b, name="Schreiben", scopes=["read", "write"]
+        )
+    )
+    admins_only = DossierFactory(owner=organisation_a, reference="GE-2026-00001")
+    lapsed = DossierFactory(owner=organisation_a, reference="GE-2026-00002")
+    open_to_all = DossierFactory(owner=organisation_a, reference="GE-2026-00003")
+    personal = DossierFactory(owner=organisation_a, reference="GE-2026-00004")
+    secret = share_dossier(
+        dossier=admins_only,
+        acting_user=admin_a,
+        organisation=organisation_b,
+        roles=[Role.ADMINISTRATOR],
+        level=Level.EDIT,
+    )
+    expired = share_dossier(
+        dossier=lapsed,
+        acting_user=admin_a,
+        organisation=organisation_b,
+        level=Level.VIEW,
+        expires_at=timezone.now() + timedelta(hours=1),
+    )
+    past = timezone.now() - timedelta(minutes=1)
+    DossierShare.objects.filter(pk=expired.pk).update(expires_at=past)
+    DossierGroupObjectPermission.objects.filter(share=expired).update(expires_at=past)
+    visible = share_dossier(dossier=open_to_all, acting_user=admin_a, organisation=organisation_b, level=1)
+    mine = share_dossier(dossier=personal, acting_user=admin_a, user=reader_client.model.account, level=1)
+
+    def feed(api):
+        return {(c["kind"], c["reference"]) for c in api.get("/api/v1/changes").json()["items"]}
+
+    for api in (reader_client, writer_client):
+        assert ("dossier.shared", "GE-2026-00003") in feed(api)
+        assert not {ref for _kind, ref in feed(api)} & {"GE-2026-00001", "GE-2026-00002"}
+    assert ("dossier.shared", "GE-2026-00004") in feed(reader_client)
+    assert "GE-2026-00004" not in {ref for _kind, ref in feed(writer_client)}
+
+    for share in (secret, expired, visible, mine):
+        revoke_share(share=share, acting_user=admin_a)
+    for api in (reader_client, writer_client):
+        seen = feed(api)
+        assert ("access.revoked", "GE-2026-00003") in seen  # told of the access they lost
+        assert not {ref for _kind, ref in seen} & {"GE-2026-00001", "GE-2026-00002"}  # never had it
+    assert ("access.revoked", "GE-2026-00004") in feed(reader_client)
+    assert "GE-2026-00004" not in {ref for _kind, ref in feed(writer_client)}

@@ -181,3 +181,47 @@ def test_who_has_access_names_every_person_and_the_grant_behind_it(
     assert rows[worker_b].grants[0].source == "share" and "PK Bau" in rows[worker_b].grants[0].label
     assert rows[person].grants[0].expires_at == expiry
     assert admin_b not in rows
+
+
+def test_a_personal_share_ends_with_the_membership_it_was_given_through(dossier, admin_a, organisation_b):
+    """Issue 15, finding 5: the person kept (and could re-share) the dossier while a member elsewhere."""
+    elsewhere = OrganisationFactory(short_name="TPK VD")
+    through = MembershipFactory(organisation=organisation_b, role=Role.CASE_WORKER)
+    person = through.user
+    MembershipFactory(user=person, organisation=elsewhere, role=Role.READER)
+    share_dossier(dossier=dossier, acting_user=admin_a, user=person, level=Level.MANAGE)
+    assert level_for(person, dossier) == Level.MANAGE
+    assert person in {access.user for access in who_has_access(dossier)}
+
+    through.is_active = False  # leaves the organisation; still a reader at TPK VD
+    through.save()
+    assert level_for(person, dossier) == 0
+    assert not visible_dossiers(person).exists()
+    assert person not in {access.user for access in who_has_access(dossier)}
+    with pytest.raises(PermissionDenied):
+        share_dossier(dossier=dossier, acting_user=person, organisation=elsewhere, level=Level.VIEW)
+
+
+def test_a_personal_share_never_exceeds_what_the_persons_role_allows(dossier, admin_a, organisation_b):
+    reader = member(organisation_b, Role.READER)
+    share_dossier(dossier=dossier, acting_user=admin_a, user=reader, level=Level.MANAGE)
+    assert level_for(reader, dossier) == Level.VIEW
+    assert list(visible_dossiers(reader)) == [dossier]
+    assert not visible_dossiers(reader, Level.CONTRIBUTE).exists()
+    [access] = [a for a in who_has_access(dossier) if a.user == reader]
+    assert access.level == Level.VIEW
+    with pytest.raises(PermissionDenied):
+        share_dossier(dossier=dossier, acting_user=reader, organisation=organisation_b, level=Level.VIEW)
+    membership = reader.memberships.get()
+    membership.role = Role.INSPECTOR  # the ceiling follows the role as it is today
+    membership.save()
+    assert level_for(reader, dossier) == Level.CONTRIBUTE
+
+
+def test_a_person_without_a_current_membership_cannot_be_shared_with(dossier, admin_a):
+    from tests.accounts.factories import EnrolledUserFactory
+
+    nobody = EnrolledUserFactory()
+    with pytest.raises(ValidationError):
+        share_dossier(dossier=dossier, acting_user=admin_a, user=nobody, level=Level.VIEW)
+    assert not DossierShare.objects.exists()

@@ -87,3 +87,21 @@ def test_a_reader_cannot_change_the_status(worker_a, reader_a, organisation_a):
         change_status(dossier=dossier, target=Status.UNDER_CONTROL, acting_user=reader_a)
     dossier.refresh_from_db()
     assert dossier.status == Status.OPENED
+
+
+def test_only_the_owners_members_change_the_responsible_person(
+    worker_a, reader_a, admin_a, organisation_a, organisation_b, worker_b
+):
+    from portal.dossiers.actions import update_dossier
+    from portal.dossiers.levels import Level
+    from portal.dossiers.sharing import share_dossier
+
+    dossier = create_dossier(owner=organisation_a, acting_user=worker_a, responsible=worker_a, **FIELDS)
+    share_dossier(dossier=dossier, acting_user=admin_a, organisation=organisation_b, level=Level.EDIT)
+    with pytest.raises(ValidationError) as refused:
+        update_dossier(dossier=dossier, acting_user=worker_b, responsible=reader_a)
+    assert "responsible" in refused.value.message_dict
+    update_dossier(dossier=dossier, acting_user=worker_b, responsible=worker_a, company_name="Neu AG")
+    update_dossier(dossier=dossier, acting_user=worker_a, responsible=reader_a)
+    dossier.refresh_from_db()
+    assert (dossier.company_name, dossier.responsible) == ("Neu AG", reader_a)

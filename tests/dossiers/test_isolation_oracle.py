@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
@@ -101,7 +102,9 @@ class Model:
                     if org == target and (not roles or role in roles)
                 ]
             elif target == user and mine:
-                levels.append(spec[0])
+                # Given through the person's strongest current membership (memberships do not
+                # change here): never more than that role allows.
+                levels.append(min(spec[0], max(ROLE[role] for _org, role in mine)))
         return max(levels, default=0)
 
 
@@ -177,6 +180,10 @@ def build(spec):
         elif op[0] == "share_user":
             _kind, _d, who, level, expires = op
             user = people[who % len(people)]
+            if not model.current(user.pk):  # a person is shared with through a current membership
+                with pytest.raises(ValidationError):
+                    share_dossier(dossier=dossier, acting_user=actor, user=user, level=level)
+                continue
             share = share_dossier(
                 dossier=dossier,
                 acting_user=actor,

@@ -286,3 +286,114 @@ def test_the_platform_operator_sees_no_case_contents_unless_shared_with_their_or
     MembershipFactory(user=operator, organisation=seco, role="reader")
     share_dossier(dossier=dossier, acting_user=admin_a, organisation=seco, level=Level.VIEW)
     assert client.get(reverse("dossiers:detail", args=[dossier.pk])).status_code == 200
+
+
+def test_a_recipient_below_manage_sees_only_their_own_access_on_the_sharing_tab(
+    signed_in, admin_a, reader_a, organisation_a, organisation_b, admin_b
+):
+    """Issue 15, finding 2: the tab named every person with access, third organisations included."""
+    from datetime import timedelta
+
+    from django.template.defaultfilters import date as date_filter
+    from django.utils import timezone
+
+    from portal.api.clients import register_client
+    from tenants.roles import Role
+    from tests.tenants.factories import MembershipFactory, OrganisationFactory
+
+    dossier = DossierFactory(owner=organisation_a)
+    reader_b = MembershipFactory(organisation=organisation_b, role=Role.READER).user
+    third = OrganisationFactory(short_name="TPK Drittkanton")
+    third_worker = MembershipFactory(organisation=third, role=Role.CASE_WORKER).user
+    lapsed = OrganisationFactory(short_name="Abgelaufene Kommission")
+    lapsed_worker = MembershipFactory(organisation=lapsed, role=Role.CASE_WORKER).user
+    third_admin = MembershipFactory(organisation=third, role=Role.ADMINISTRATOR).user
+    service, _secret = register_client(
+        organisation=third, acting_user=third_admin, name="Fallsoftware", scopes=["read"]
+    )
+    until = timezone.now() + timedelta(days=20)
+    share_dossier(
+        dossier=dossier,
+        acting_user=admin_a,
+        acting_for=organisation_a,
+        organisation=organisation_b,
+        level=Level.VIEW,
+        expires_at=until,
+        note="Notiz für PK Bau",
+    )
+    share_dossier(
+        dossier=dossier,
+        acting_user=admin_a,
+        organisation=third,
+        level=Level.EDIT,
+        note="Vertraulich: Verdacht auf Scheinselbständigkeit",
+    )
+    share_dossier(dossier=dossier, acting_user=admin_a, user=third_worker, level=Level.MANAGE)
+    expired = share_dossier(
+        dossier=dossier,
+        acting_user=admin_a,
+        organisation=lapsed,
+        level=Level.VIEW,
+        expires_at=timezone.now() + timedelta(minutes=1),
+    )
+    DossierShare.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - timedelta(days=1))
+    with translation.override("en"):
+        url = reverse("dossiers:sharing", args=[dossier.pk])
+    page = signed_in(reader_b).get(url).content.decode()
+    # What concerns the recipient: shared with them, at which level, by whom, until when.
+    assert "PK Bau" in page and "View" in page
+    assert str(admin_a) in page and "AMB GE" in page
+    with translation.override("en"):
+        assert date_filter(timezone.localtime(until), "DATETIME_FORMAT") in page
+    # Nobody else, and nothing said between others.
+    for hidden in (
+        reader_a.email,
+        admin_b.email,
+        third_worker.email,
+        str(third_worker),
+        service.account.email,
+        lapsed_worker.email,
+        "TPK Drittkanton",
+        "Abgelaufene Kommission",
+        "Vertraulich",
+        "Notiz für PK Bau",
+    ):
+        assert hidden not in page, hidden
+    assert reverse("dossiers:revoke", args=[dossier.pk, expired.pk]) not in page
+
+    # A manager still sees everyone and why.
+    page = signed_in(admin_a).get(url).content.decode()
+    for shown in (reader_b.email, third_worker.email, "TPK Drittkanton", "Vertraulich", "Notiz für PK Bau"):
+        assert shown in page, shown
+
+
+def test_a_recipient_with_edit_level_is_not_offered_the_owners_members_as_responsible(
+    signed_in, admin_a, worker_a, reader_a, organisation_a, organisation_b, worker_b
+):
+    """Issue 15, finding 2: the responsible person is the owner's choice; recipients leave it as it is."""
+    dossier = DossierFactory(owner=organisation_a, responsible=worker_a, company_name="Alt AG")
+    share_dossier(dossier=dossier, acting_user=admin_a, organisation=organisation_b, level=Level.EDIT)
+    url = reverse("dossiers:edit", args=[dossier.pk])
+
+    page = signed_in(worker_b).get(url).content.decode()
+    assert 'name="responsible"' not in page
+    assert reader_a.email not in page and str(reader_a) not in page
+    assert 'name="company_name"' in page
+    response = signed_in(worker_b).post(
+        url,
+        {
+            "company_name": "Neu AG",
+            "canton": "GE",
+            "control_kind": "posted_workers",
+            "company_country": "CH",
+            "persons_checked": 0,
+            "responsible": reader_a.pk,
+        },
+    )
+    assert response.status_code == 302
+    dossier.refresh_from_db()
+    assert (dossier.company_name, dossier.responsible) == ("Neu AG", worker_a)
+
+    # The owner's own case workers still choose among their colleagues.
+    page = signed_in(worker_a).get(url).content.decode()
+    assert 'name="responsible"' in page and str(reader_a) in page

@@ -40,7 +40,9 @@ def record(number: int, body: str = "Die Lohnkontrolle auf der Baustelle", **fie
 
 
 def query(text: str, **fields) -> Query:
-    principals = Principals(user_id=1, organisation_ids=[OWNER], group_ids=[3], visible_dossiers=None)
+    principals = Principals(
+        user_id=1, organisation_ids=[OWNER], group_ids=[3], visible_dossiers=None, membership_ids=[5]
+    )
     return Query(text=text, principals=principals, at=timezone.now(), **fields)
 
 
@@ -104,7 +106,7 @@ def test_grants_expire_at_query_time_and_other_owners_stay_hidden(engine):
     engine.index(
         [
             record(1, owner_id=99, grants=[Grant("g:3", later)]),
-            record(2, owner_id=99, grants=[Grant("u:1", None)]),
+            record(2, owner_id=99, grants=[Grant("m:5", None)]),  # a personal share, through membership 5
             record(3, owner_id=99),
         ]
     )

@@ -7,10 +7,10 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from portal.api.api import errors
-from portal.api.common import account, decode_cursor, encode_cursor, need, organisation
+from portal.api.common import account, decode_cursor, encode_cursor, need
 from portal.api.problems import ApiError, Problem
 from portal.api.schemas import ChangePage
-from portal.dossiers.access import visible_dossiers
+from portal.dossiers.access import feed_principals, visible_dossiers
 from portal.dossiers.models import Change
 from portal.dossiers.models.changes import running_horizon
 
@@ -25,8 +25,8 @@ router = Router(tags=["changes"])
 
 @router.get("", response={200: ChangePage, errors(): Problem}, summary="Changes since a cursor")
 def changes(request, params: Query[Since]):
-    """Changes to dossiers your organisation may see now, and the revocations, hand-overs and
-    destructions that concern it. Start without `since`; keep the `next_cursor`.
+    """Changes to dossiers your client may see now, and the revocations, hand-overs and
+    destructions that took away access it had. Start without `since`; keep the `next_cursor`.
     A change appears once its transaction and every older one have ended, so a cursor
     never skips anything."""
     need(request, "read")
@@ -37,10 +37,11 @@ def changes(request, params: Query[Since]):
             position = (int(cursor["t"]), int(cursor["i"]))
         except (KeyError, TypeError, ValueError) as error:
             raise ApiError(400, "invalid_cursor", _("This cursor is not valid.")) from error
+    reader = account(request)
     rows = list(
         Change.objects.filter(
-            Q(dossier_id__in=visible_dossiers(account(request)).values("pk"))
-            | Q(audience__contains=[organisation(request).pk]),
+            Q(dossier_id__in=visible_dossiers(reader).values("pk"))
+            | Q(audience__overlap=feed_principals(reader)),
             Q(transaction__gt=position[0]) | Q(transaction=position[0], id__gt=position[1]),
             transaction__lt=running_horizon(),
         ).order_by("transaction", "id")[: params.limit + 1]

@@ -6,6 +6,7 @@ from portal.dossiers.models.sharing import (
     DossierUserObjectPermission,
     Handover,
 )
+from portal.dossiers.models.tags import DossierTag, TaggedDossier
 
 __all__ = [
     "Change",
@@ -13,7 +14,9 @@ __all__ = [
     "Dossier",
     "DossierGroupObjectPermission",
     "DossierShare",
+    "DossierTag",
     "DossierUserObjectPermission",
     "Handover",
     "ReferenceSequence",
+    "TaggedDossier",
 ]

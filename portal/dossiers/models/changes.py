@@ -7,8 +7,9 @@ transaction still running, ordered by (transaction, row). A reader's cursor ther
 skips a row that commits later with a smaller number.
 
 Who may read a row is decided when it is read: whoever may see the dossier now, plus the
-organisations in ``audience``, which are told about a revocation, a hand-over or a
-destruction even though they may no longer see the dossier.
+principals in ``audience`` (``o:<organisation>`` for all its current members, ``g:<role
+group>``, ``u:<person>``), who are told about a revocation, a hand-over or a destruction
+that took away access they had. Nobody else ever learns the reference.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ class Change(models.Model):
     reference = models.CharField(max_length=40)
     object_type = models.CharField(max_length=20, default="dossier")
     object_id = models.BigIntegerField(null=True)
-    audience = ArrayField(models.BigIntegerField(), default=list, blank=True)
+    audience = ArrayField(models.CharField(max_length=24), default=list, blank=True)
 
     class Meta:
         indexes = [

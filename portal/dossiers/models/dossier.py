@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
 from portal.dossiers.identifiers import format_uid
+from portal.dossiers.models.tags import OwnerTagManager
 from portal.dossiers.workflow import Status
 from tenants.models import Canton
 
@@ -109,7 +110,9 @@ class Dossier(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(5)],
     )
     related = models.ManyToManyField("self", blank=True, symmetrical=True, verbose_name=_("related dossiers"))
-    tags = TaggableManager(blank=True, verbose_name=_("tags"))
+    tags = TaggableManager(
+        through="dossiers.TaggedDossier", manager=OwnerTagManager, blank=True, verbose_name=_("tags")
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", editable=False

@@ -57,6 +57,11 @@ class DossierShare(models.Model):
         related_name="received_shares",
         verbose_name=_("person"),
     )
+    # A personal share is given through one of the person's memberships: it grants nothing once
+    # that membership has ended, and never more than its role allows (checked at query time).
+    membership = models.ForeignKey(
+        "tenants.Membership", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices, default=Level.VIEW)
     expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True, max_length=2000)
@@ -139,6 +144,11 @@ class DossierUserObjectPermission(UserObjectPermissionBase):
     content_object = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="user_grants")
     share = models.ForeignKey(DossierShare, on_delete=models.CASCADE, related_name="user_grants")
     expires_at = models.DateTimeField(null=True, blank=True)
+    # The membership the personal share was given through: the row counts only while it is
+    # current, capped by its role. Without one (rows from before this rule), it grants nothing.
+    membership = models.ForeignKey(
+        "tenants.Membership", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
 
     class Meta(UserObjectPermissionBase.Meta):
         indexes = [
