@@ -13,8 +13,10 @@ from search.extract import extract_version
 @task(queue_name="search")
 def process_index() -> dict:
     outcome = queue.process()
-    # Failed rows wait for their backoff; a deferred run picks them up with no one's help.
-    if outcome["failed"] and outcome["next_retry"] and default_task_backend.supports_defer:
+    # Rows still waiting for their backoff (failed in this run or an earlier one) get a
+    # deferred run at the first retry, so they land with no one's help. Not only after a
+    # failure: a run that succeeded for the due rows leaves the others waiting too.
+    if outcome["next_retry"] and default_task_backend.supports_defer:
         process_index.using(run_after=outcome["next_retry"]).enqueue()
     return {key: str(value) for key, value in outcome.items()}
 
