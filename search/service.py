@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 
 from portal.dossiers.access import visible_dossiers
 from portal.dossiers.models import Dossier
@@ -22,20 +23,25 @@ MAX_QUERY = 300
 FILTERS = (*FACETS, "dossier")
 
 
-def principals_for(user, at=None) -> Principals:
+def principals_for(user, at=None, memberships=None) -> Principals:
+    """Who ``user`` is to search at ``at``. ``memberships``: the request's current memberships
+    with their organisations (``request.tenant.memberships``), to save asking again."""
     at = at or timezone.now()
-    memberships = list(
-        Membership.objects.current(on=timezone.localdate(at))
-        .filter(user=user)
-        .only("organisation_id", "role")
-    )
+    if memberships is None:
+        memberships = list(
+            Membership.objects.current(on=timezone.localdate(at))
+            .filter(user=user)
+            .select_related("organisation")
+        )
     return Principals(
         user_id=user.pk,
         organisation_ids=sorted({m.organisation_id for m in memberships}),
         group_ids=group_ids_for(memberships),
         membership_ids=sorted(m.pk for m in memberships),
-        visible_dossiers=visible_dossiers(user, at=at),
-        hidden_pages=audiences.hidden_for_search(user),
+        # Built when a backend asks: the engine carries principals in its index and needs
+        # the database's answer only for dossiers whose principals are still in the queue.
+        visible_dossiers=SimpleLazyObject(lambda: visible_dossiers(user, at=at)),
+        hidden_pages=audiences.hidden_for_search(user, memberships),
     )
 
 
@@ -62,15 +68,23 @@ def clean_filters(raw) -> dict[str, list[str]]:
 
 
 def search(
-    user, text: str, *, filters=None, sort: str = "relevance", page: int = 1, per_page: int = PER_PAGE
+    user,
+    text: str,
+    *,
+    filters=None,
+    sort: str = "relevance",
+    page: int = 1,
+    per_page: int = PER_PAGE,
+    memberships=None,
 ) -> Search:
-    """One page of what ``user`` may see matching ``text``, with facet counts."""
+    """One page of what ``user`` may see matching ``text``, with facet counts (``memberships``:
+    see :func:`principals_for`)."""
     text = normalise_query(" ".join(text.replace("\x00", " ").split())[:MAX_QUERY])
     filters = filters or {}
     sort = sort if sort in SORTS else "relevance"
     page = max(1, min(page, MAX_PAGES))
     at = timezone.now()
-    principals = principals_for(user, at)
+    principals = principals_for(user, at, memberships)
     backend = get_backend()
     pending_acl = PendingUpdate.objects.filter(acl=True, dossier_id__isnull=False)
     if backend.principals_in_index and pending_acl.exists():

@@ -80,7 +80,12 @@ def search_page(request):
     except ValueError:
         page = 1
     found = service.search(
-        request.user, text, filters=filters, sort=request.GET.get("sort", "relevance"), page=page
+        request.user,
+        text,
+        filters=filters,
+        sort=request.GET.get("sort", "relevance"),
+        page=page,
+        memberships=request.tenant.memberships,
     )
     label = _labeller(found.results)
     facets = [

@@ -27,12 +27,20 @@ class Reader:
         return bool(self.kinds)
 
 
-def reader(user) -> Reader:
+def reader(user, memberships=None) -> Reader:
+    """Whom ``user`` reads as; ``memberships``: their current ones with organisations, if at hand."""
     if not (user.is_authenticated and user.is_active):
         return Reader(frozenset(), frozenset())
-    organisations = list(
-        Membership.objects.current().filter(user=user).values_list("organisation_id", "organisation__kind")
-    )
+    if memberships is None:
+        organisations = list(
+            Membership.objects.current()
+            .filter(user=user)
+            .values_list("organisation_id", "organisation__kind")
+        )
+    else:
+        organisations = [(m.organisation_id, m.organisation.kind) for m in memberships]
+    if not organisations:
+        return Reader(frozenset(), frozenset())
     pools = Pool.objects.filter(organisations__in=[pk for pk, _kind in organisations]).values_list(
         "pk", flat=True
     )
@@ -65,9 +73,9 @@ def visible(user, pages: QuerySet) -> QuerySet:
     return pages.exclude(excluded)
 
 
-def hidden_for_search(user) -> list[str] | None:
+def hidden_for_search(user, memberships=None) -> list[str] | None:
     """What search needs: ``None`` if ``user`` may read no page, else the hidden tree paths."""
-    who = reader(user)
+    who = reader(user, memberships)
     return hidden_paths(user, who) if who.is_member else None
 
 

@@ -81,6 +81,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The idle timeout: a session's expiry moves forward at most once a minute.
+    "portal.accounts.sessions.IdleTimeoutMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -218,7 +220,10 @@ PORTAL_PROXY_COUNT = env_int("PORTAL_PROXY_COUNT", 0)
 AXES_CLIENT_IP_CALLABLE = "portal.core.addresses.client_address"
 
 SESSION_COOKIE_AGE = 60 * env_int("PORTAL_SESSION_IDLE_MINUTES", 30)
-SESSION_SAVE_EVERY_REQUEST = True  # the age counts from the last request: an idle timeout
+# An idle timeout: the age counts from the last request, refreshed at most once per
+# PORTAL_SESSION_REFRESH_SECONDS (portal.accounts.sessions) rather than written every time.
+SESSION_SAVE_EVERY_REQUEST = False
+PORTAL_SESSION_REFRESH_SECONDS = env_int("PORTAL_SESSION_REFRESH_SECONDS", 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -16,6 +16,10 @@ from portal.settings.base import CONTENT_SECURITY_POLICY
 from portal.settings.env import env_bool, env_int, env_list, env_str
 
 DEBUG = False
+# Persistent, health-checked database connections: opening one per request would cost more
+# than most pages' own queries.
+DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60)  # noqa: F405
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", required=True)
 if SECRET_KEY.startswith("dev-only"):
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be a real secret in production.")

@@ -8,9 +8,12 @@ import pyotp
 import pytest
 from axes.models import AccessAttempt
 from django.contrib.sessions.models import Session
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from portal.accounts.sessions import REFRESHED
 from tests.accounts.factories import PASSWORD, EnrolledUserFactory
 
 pytestmark = pytest.mark.django_db
@@ -108,7 +111,16 @@ def test_a_session_expires_after_the_configured_idle_time(client, settings, orga
     session = Session.objects.get(session_key=client.session.session_key)
     remaining = session.expire_date - timezone.now()
     assert timedelta(minutes=29) < remaining <= timedelta(minutes=30)
-    # Each request pushes the expiry forward ...
+    # A request within the refresh interval writes nothing ...
+    Session.objects.filter(pk=session.pk).update(expire_date=timezone.now() + timedelta(minutes=5))
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get("/de/").status_code == 200
+    assert not [q for q in captured if q["sql"].startswith('UPDATE "django_session"')]
+    assert Session.objects.get(pk=session.pk).expire_date - timezone.now() < timedelta(minutes=6)
+    # ... the first one after it pushes the expiry forward ...
+    aged = client.session
+    aged[REFRESHED] -= settings.PORTAL_SESSION_REFRESH_SECONDS
+    aged.save()
     Session.objects.filter(pk=session.pk).update(expire_date=timezone.now() + timedelta(minutes=5))
     assert client.get("/de/").status_code == 200
     assert Session.objects.get(pk=session.pk).expire_date - timezone.now() > timedelta(minutes=29)

@@ -147,3 +147,26 @@ def test_rebuild_index_replaces_the_entries(organisation_a, admin_a, capsys):
     call_command("rebuild_index", "--extract")
     assert "Indexed 2 entries from 1 dossiers" in capsys.readouterr().out
     assert SearchEntry.objects.get(key=f"document:{dossier.documents.get().pk}").body == "Kurzarbeit"
+
+
+def test_search_page_asks_the_database_only_for_who_is_asking(
+    organisation_a, admin_a, signed_in, search_backend
+):
+    """Around the backend's own work, a search page costs eight queries whatever it finds: the
+    session, the user, their memberships (shared with the page's tenant context), role groups,
+    pools, page audiences, pending permission changes and the owner facet's names. No session
+    write: the idle timeout moves forward at most once a minute."""
+    for index in range(3):
+        dossier = DossierFactory(owner=organisation_a)
+        add_documents(
+            dossier=dossier, uploads=[upload(f"b{index}.txt", b"Spesenkontrolle")], acting_user=admin_a
+        )
+    settle()
+    client = signed_in(admin_a)
+    client.get(reverse("search:search"), {"q": "Spesenkontrolle"})
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(reverse("search:search"), {"q": "Spesenkontrolle"})
+    assert page.status_code == 200 and page.context["search"].results.total == 3
+    portal = [q["sql"] for q in captured if "search_searchentry" not in q["sql"]]
+    assert len(portal) <= 8, "\n".join(sql[:120] for sql in portal)
+    assert not [sql for sql in portal if "django_session" in sql and not sql.startswith("SELECT")]
