@@ -172,8 +172,10 @@ class PloneImport:
                 self._import(item, path)
         except Skip as reason:
             self.report.skipped.append((path, str(reason)))
+            self.pending.pop(item.uid, None)
         except ValidationError as error:
             self.report.skipped.append((path, "; ".join(error.messages)))
+            self.pending.pop(item.uid, None)
 
     def _parent(self, item: Item) -> Page:
         parent = item.data.get("parent") or {}
