@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
-from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
 RESOLVEUID = re.compile(r"resolve[uU]id/([0-9a-fA-F]{32})")
 # What Plone appends to an item's address to show or download it.
@@ -26,6 +26,7 @@ DROPPED = {"script", "style", "iframe", "object", "embed", "form", "input", "but
 HEADINGS = {"h1": "h2", "h2": "h2", "h3": "h3", "h4": "h3", "h5": "h3", "h6": "h3"}
 INLINE = {"strong": "b", "b": "b", "em": "i", "i": "i"}
 BLOCKS = {"p", "h2", "h3", "ul", "ol"}
+BLOCK_LEVEL = BLOCKS | {"table", "embed", "blockquote", "pre", "address", "dl", "hr", "li", "tr"}
 
 
 @dataclass(frozen=True)
@@ -166,6 +167,8 @@ def to_blocks(html: str, *, base: str, resolver: Resolver) -> tuple[list[dict], 
     soup = BeautifulSoup(html or "", "html.parser")
     for tag in soup.find_all(DROPPED):
         tag.decompose()
+    for comment in soup.find_all(string=lambda text: isinstance(text, Comment)):
+        comment.extract()
     _unwrap_all(soup, ["div", "section", "article", "span", "font", "center", "main", "header", "footer"])
     for tag in soup.find_all(list(HEADINGS)):
         tag.name = HEADINGS[tag.name]
@@ -190,9 +193,16 @@ def to_blocks(html: str, *, base: str, resolver: Resolver) -> tuple[list[dict], 
         loose.clear()
 
     for node in list(soup.contents):
-        if isinstance(node, NavigableString) or (isinstance(node, Tag) and node.name in (*INLINE, "a", "br")):
-            if isinstance(node, Tag):
-                _clean_inline(node)
+        if isinstance(node, Tag) and node.name not in BLOCK_LEVEL and not node.find(list(BLOCK_LEVEL)):
+            _clean_inline(node)  # inline markup between blocks: words of a paragraph
+            if node.name in INLINE:
+                node.name, node.attrs = INLINE[node.name], {}
+            elif node.name not in ("a", "br"):
+                loose.append(node.decode_contents())
+                continue
+            loose.append(node)
+            continue
+        if isinstance(node, NavigableString):
             loose.append(node)
             continue
         flush_loose()
