@@ -90,6 +90,7 @@ class PloneImport:
         self.site_url = export.site_url
         self.site_path = urlsplit(self.site_url).path.rstrip("/")
         self.records = {record.uid: record for record in PloneItem.objects.all()}
+        self.paths = {record.path: record.uid for record in self.records.values()}
         self.homes = {
             home.locale.language_code: home for home in KnowledgeHome.objects.select_related("locale")
         }
@@ -127,10 +128,8 @@ class PloneImport:
         return self._target(self.records.get(uid))
 
     def _target_by_path(self, path: str) -> Target | None:
-        for record in self.records.values():
-            if record.path == path:
-                return self._target(record)
-        return None
+        uid = self.paths.get(path)
+        return self._target(self.records.get(uid)) if uid else None
 
     def _translation_keys(self) -> dict[str, uuid.UUID]:
         keys = {}
@@ -263,6 +262,7 @@ class PloneImport:
         record.review_state = data.get("review_state") or ""
         record.save()
         self.records[item.uid] = record
+        self.paths[path] = item.uid
         (self.report.created if is_new else self.report.updated)[kind] += 1
         if decision.rules and item.type in PAGE_TYPES:
             self.report.audiences.append((path, ", ".join(rule.label for rule in decision.rules)))
