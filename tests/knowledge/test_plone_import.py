@@ -196,7 +196,7 @@ def test_local_roles_become_audiences_and_what_cannot_be_expressed_is_listed(hom
     assert "hans.muster" in notes["/de/pool-bau"] and "lose access" in notes["/de/pool-bau"]
 
 
-def test_a_restricted_plone_folder_stays_closed_on_the_page_in_lists_search_and_files(homes):
+def test_a_restricted_plone_folder_stays_closed_on_the_page_in_lists_search_and_files(homes, search_backend):
     run()
     settle(extract=False)
     canton_user, canton = member("cantonal_authority")
