@@ -80,6 +80,11 @@ def hidden_for_search(user, memberships=None) -> list[str] | None:
 
 
 def can_read(user, page) -> bool:
+    return can_read_path(user, page.path)
+
+
+def can_read_path(user, tree_path: str) -> bool:
+    """Whether ``user`` may read the page at ``tree_path`` (and so what belongs to it)."""
     if not reader(user).is_member:
         return False
-    return not any(page.path.startswith(path) for path in hidden_paths(user))
+    return not any(tree_path.startswith(path) for path in hidden_paths(user))

@@ -107,7 +107,9 @@ class DocumentLinkBlock(blocks.StructBlock):
 BODY_BLOCKS = [
     (
         "text",
-        blocks.RichTextBlock(features=["h2", "h3", "bold", "italic", "link", "ol", "ul", "document-link"]),
+        blocks.RichTextBlock(
+            features=["h2", "h3", "bold", "italic", "link", "ol", "ul", "document-link", "image"]
+        ),
     ),
     ("callout", CalloutBlock()),
     ("table", TableBlock()),
@@ -180,8 +182,14 @@ class KnowledgeHome(KnowledgePage):
 
 
 class TopicPage(KnowledgePage):
-    parent_page_types = ["knowledge.KnowledgeHome"]
-    subpage_types = ["knowledge.GuidancePage", "knowledge.DownloadsPage", "knowledge.EventPage"]
+    # Topics nest, so that a Plone site's folders keep their depth when imported.
+    parent_page_types = ["knowledge.KnowledgeHome", "knowledge.TopicPage"]
+    subpage_types = [
+        "knowledge.TopicPage",
+        "knowledge.GuidancePage",
+        "knowledge.DownloadsPage",
+        "knowledge.EventPage",
+    ]
     template = "knowledge/topic.html"
 
     class Meta:
@@ -272,3 +280,34 @@ class EventPage(KnowledgePage):
 
     class Meta:
         verbose_name = _("event")
+
+
+class PloneItem(models.Model):
+    """What an item of a Plone export became, keyed by its Plone UID, so that importing the
+    same export again updates instead of duplicating (``portal/knowledge/plone/``)."""
+
+    uid = models.CharField(max_length=64, unique=True)
+    portal_type = models.CharField(max_length=60)
+    path = models.CharField(max_length=1000, help_text="The item's path below the Plone site root.")
+    checksum = models.CharField(max_length=64, help_text="SHA-256 of the item as exported, blob included.")
+    page = models.ForeignKey("wagtailcore.Page", null=True, on_delete=models.SET_NULL, related_name="+")
+    document = models.ForeignKey(
+        "wagtaildocs.Document", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    image = models.ForeignKey("wagtailimages.Image", null=True, on_delete=models.SET_NULL, related_name="+")
+    container = models.ForeignKey(
+        "wagtailcore.Page",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="For files and images: the page of the folder they were in; its audience applies.",
+    )
+    created = models.DateTimeField(null=True)
+    modified = models.DateTimeField(null=True)
+    effective = models.DateTimeField(null=True)
+    creators = models.JSONField(default=list)
+    review_state = models.CharField(max_length=60, blank=True)
+    imported_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.portal_type} {self.path}"

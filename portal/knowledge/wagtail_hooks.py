@@ -7,7 +7,8 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from wagtail import hooks
 
-from portal.knowledge.audiences import can_read
+from portal.knowledge.audiences import can_read, can_read_path
+from portal.knowledge.models import PloneItem
 
 
 @hooks.register("before_serve_page")
@@ -23,4 +24,18 @@ def only_for_the_audience(page, request, serve_args, serve_kwargs):
 def documents_for_members_only(document, request):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
+    return None
+
+
+@hooks.register("before_serve_document")
+def imported_files_follow_their_folder(document, request):
+    """A file imported from a Plone folder is read by that folder's audience only."""
+    if not request.user.is_authenticated:
+        return None
+    folder = PloneItem.objects.filter(document=document, container__isnull=False).values_list(
+        "container__path", flat=True
+    )
+    for path in folder[:1]:
+        if not can_read_path(request.user, path):
+            raise Http404(_("No document found."))
     return None
