@@ -126,3 +126,17 @@ def test_a_document_under_an_unpublished_topic_is_not_served(cantonal_document, 
     assert reader.get(cantonal_document.url).status_code == 200
     topic.unpublish()  # the pages below stay live, but are no longer served
     assert reader.get(cantonal_document.url).status_code == 404
+
+
+def test_a_document_added_in_an_unpublished_draft_of_a_live_page_waits_for_publishing(
+    cantonal_document, topic
+):
+    page = GuidancePage.objects.get(slug="bussen")
+    added = new_document("Nachtrag")
+    page.body = [*[(block.block_type, block.value) for block in page.body], ("document", {"document": added})]
+    revision = page.save_revision()
+    reader = member("cantonal_authority")
+    assert reader.get(added.url).status_code == 404
+    assert reader.get(cantonal_document.url).status_code == 200  # the live version's document
+    revision.publish()
+    assert reader.get(added.url).status_code == 200
