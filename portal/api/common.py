@@ -46,7 +46,14 @@ def need(request, scope: str) -> None:
 
 def dossier(request, pk: int, level: int) -> Dossier:
     """The dossier if the client's account may act at ``level``: 404 if invisible, 403 if too low."""
-    return access_dossier(account(request), pk, level)
+    return concerns(request, access_dossier(account(request), pk, level))
+
+
+def concerns(request, found: Dossier) -> Dossier:
+    """Note that this call's answer is about ``found``: a stored idempotent answer is tied to
+    the dossier, and destroyed with it."""
+    request.api_dossier_id = found.pk
+    return found
 
 
 def etag(dossier: Dossier) -> str:

@@ -91,6 +91,7 @@ class ApiMiddleware:
                 if response.status_code >= 500 or response.streaming:
                     raise _Rollback(response)  # nothing is kept, so a retry runs again
                 stored.fingerprint = _fingerprint(request, body)
+                stored.dossier_id = getattr(request, "api_dossier_id", None)
                 stored.status = response.status_code
                 stored.content_type = response.get("Content-Type", "")
                 stored.body = response.content
@@ -107,13 +108,25 @@ class ApiMiddleware:
             client=client,
             at=now,
             method=request.method,
-            path=request.get_full_path()[:500],
+            path=route_of(request),
             status=response.status_code,
             duration_ms=int((time.monotonic() - started) * 1000),
             address=address,
         )
         if client.last_used_at is None or (now - client.last_used_at).total_seconds() > 60:
             ApiClient.objects.filter(pk=client.pk).update(last_used_at=now)
+
+
+UNKNOWN_ROUTE = "/api/v1/(no route)"
+
+
+def route_of(request) -> str:
+    """The pattern of the route that answered (``/api/v1/search``), without the query or the
+    values in the path: what the call log keeps."""
+    match = getattr(request, "resolver_match", None)
+    if match is None or not match.route:
+        return UNKNOWN_ROUTE
+    return ("/" + match.route.lstrip("^").rstrip("$"))[:500]
 
 
 def _tenant(client: ApiClient) -> TenantContext:

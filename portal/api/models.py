@@ -95,9 +95,16 @@ class RateWindow(models.Model):
 
 
 class IdempotentRequest(models.Model):
-    """The first answer to a POST with an ``Idempotency-Key``, replayed for every retry."""
+    """The first answer to a POST with an ``Idempotency-Key``, replayed for every retry.
+
+    An answer about a dossier holds its contents (company, address, message text), so it
+    is tied to the dossier and goes when the dossier is destroyed.
+    """
 
     client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="+")
+    dossier = models.ForeignKey(
+        "dossiers.Dossier", on_delete=models.CASCADE, null=True, related_name="+", editable=False
+    )
     key = models.CharField(max_length=255)
     fingerprint = models.CharField(max_length=64)
     status = models.PositiveSmallIntegerField(null=True)
@@ -115,7 +122,12 @@ class IdempotentRequest(models.Model):
 
 
 class ApiCall(models.Model):
-    """The access log of API calls, shown to the organisation's administrators."""
+    """The access log of API calls, shown to the organisation's administrators.
+
+    ``path`` is the route's pattern (``/api/v1/dossiers/<int:dossier_id>``), never the
+    path and query as sent: search terms, titles and file names are case contents, and the
+    log outlives the dossiers (90 days).
+    """
 
     client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="calls")
     at = models.DateTimeField(default=timezone.now)

@@ -200,6 +200,20 @@ def close_session(session: UploadSession) -> None:
     transaction.on_commit(lambda: [storage().delete(name) for name in names])
 
 
+def pieces_of(dossier) -> list[str]:
+    """The stored pieces of every unfinished upload into ``dossier`` (destruction removes them)."""
+    return [
+        name
+        for parts in UploadSession.objects.filter(dossier=dossier).values_list("parts", flat=True)
+        for name in parts
+    ]
+
+
+def pieces_in_progress() -> set[str]:
+    """The stored pieces of every open upload: the orphan sweep leaves them alone."""
+    return {name for parts in UploadSession.objects.values_list("parts", flat=True) for name in parts}
+
+
 def drop_expired() -> int:
     """Delete sessions past their expiry, with their pieces."""
     dropped = 0

@@ -209,17 +209,32 @@ def delete_blobs_on_commit(names: list[str]) -> None:
 
 
 def sweep_orphans(*, older_than: datetime) -> list[str]:
-    """Delete stored blobs no version refers to (left by a crash between storing and committing)."""
+    """Delete stored files nothing refers to, in any folder at any depth: blobs left by a crash
+    between storing and committing, pieces of uploads whose session is gone. Only files older
+    than ``older_than`` go, so nothing being written right now is touched."""
+    from portal.api.uploads import pieces_in_progress
+
     store = storage()
+    pieces = pieces_in_progress()
     removed = []
-    directories, _files = store.listdir("")
-    for directory in directories:
-        known = set(
-            DocumentVersion.objects.filter(blob__startswith=f"{directory}/").values_list("blob", flat=True)
+    for folder, names in _folders(store, ""):
+        blobs = (
+            DocumentVersion.objects.filter(blob__startswith=f"{folder}/")
+            if folder
+            else DocumentVersion.objects.filter(blob__in=names)
         )
-        for file_name in store.listdir(directory)[1]:
-            name = f"{directory}/{file_name}"
+        known = set(blobs.values_list("blob", flat=True)) | pieces
+        for name in names:
             if name not in known and store.get_modified_time(name) < older_than:
                 store.delete(name)
                 removed.append(name)
-    return removed
+    return sorted(removed)
+
+
+def _folders(store, folder: str) -> Iterator[tuple[str, list[str]]]:
+    """Each folder of ``store`` below ``folder`` (itself included) with the names of its files."""
+    directories, files = store.listdir(folder)
+    prefix = f"{folder}/" if folder else ""
+    yield folder, [prefix + name for name in files]
+    for directory in directories:
+        yield from _folders(store, prefix + directory)

@@ -3,7 +3,8 @@
 Each dossier carries its ``destroy_after`` date, computed from the configured starting
 point: ``created`` (when it was put on the platform, the default) or ``last_activity``
 (its latest document or message). Destruction takes the dossier with everything in it:
-documents and their encrypted files, versions, messages, shares and grants, and its
+documents and their encrypted files, versions, messages, shares and grants, the API's
+stored idempotent answers about it and its unfinished uploads (rows and pieces), and its
 search-index entries (removed by the receivers of ``dossier_destroyed``). The journal keeps
 a tombstone with the reference and the dates only; the statistics keep the dossier's
 anonymous facts, in the same transaction (``dossier_destroyed`` is sent on commit, too late
@@ -99,6 +100,7 @@ def due_for_destruction(at: datetime | None = None):
 
 def destroy(dossier: Dossier, *, reason: str = "retention") -> None:
     """Delete ``dossier`` with all it holds; leave a tombstone in the journal."""
+    from portal.api.uploads import pieces_of
     from portal.documents.actions import delete_blobs_on_commit
     from portal.documents.models import DocumentVersion
 
@@ -116,6 +118,7 @@ def destroy(dossier: Dossier, *, reason: str = "retention") -> None:
         pk, reference, owner = locked.pk, locked.reference, locked.owner
         audience = [events.organisation(owner.pk), *events.holders(locked.shares.all())]
         archive_facts(Dossier.objects.filter(pk=pk))  # the yearly figures outlive the dossier
+        pieces = pieces_of(locked)  # unfinished API uploads: their rows go with the dossier
         locked.delete()
         record(
             action=Action.DESTROY,
@@ -125,7 +128,7 @@ def destroy(dossier: Dossier, *, reason: str = "retention") -> None:
             organisation=owner,
             details=tombstone,
         )
-        delete_blobs_on_commit(blobs)
+        delete_blobs_on_commit(blobs + pieces)
         events.destroyed(pk, reference, audience=audience)
 
 

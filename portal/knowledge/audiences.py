@@ -11,7 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import IntegerField, Q, QuerySet
+from django.db.models.functions import Cast
+from wagtail.models import Page, ReferenceIndex
+from wagtail.permissions import policy_registry
 
 from portal.knowledge.models import Audience, Pool
 from tenants.models import Membership
@@ -60,11 +64,12 @@ def hidden_paths(user, who: Reader | None = None) -> list[str]:
     return sorted(paths[page_id] for page_id, ok in allowed.items() if not ok)
 
 
-def visible(user, pages: QuerySet) -> QuerySet:
+def visible(user, pages: QuerySet, who: Reader | None = None) -> QuerySet:
     """``pages`` without those ``user`` may not read (nothing at all for someone not signed in)."""
-    if not reader(user).is_member:
+    who = who or reader(user)
+    if not who.is_member:
         return pages.none()
-    hidden = hidden_paths(user)
+    hidden = hidden_paths(user, who)
     if not hidden:
         return pages
     excluded = Q()
@@ -88,3 +93,35 @@ def can_read_path(user, tree_path: str) -> bool:
     if not reader(user).is_member:
         return False
     return not any(tree_path.startswith(path) for path in hidden_paths(user))
+
+
+def may_download(user, document) -> bool:
+    """A Wagtail document follows the pages that use it.
+
+    It goes to a member of an organisation who may read at least one live page linking it
+    (Wagtail's reference index knows which pages do, from their published content, in a
+    StreamField block or a rich-text link), and to the knowledge editors, who manage every
+    document in the CMS. Nobody else gets it: a document used only on a restricted page
+    stays as restricted as the page, one used only on a draft stays unpublished, and a
+    person who is a member of no organisation gets none.
+    """
+    who = reader(user)
+    if not who.is_member:
+        return False
+    document_policy = policy_registry.get_by_type(type(document))
+    if document_policy.user_has_any_permission_for_instance(user, ["change", "choose"], document):
+        return True
+    using = (
+        ReferenceIndex.get_references_to(document)
+        .filter(base_content_type=ContentType.objects.get_for_model(Page))
+        .annotate(page_id=Cast("object_id", IntegerField()))
+        .values("page_id")
+    )
+    pages = visible(user, Page.objects.live().filter(pk__in=using), who)
+    return any(_reachable(path) for path in pages.values_list("path", flat=True))
+
+
+def _reachable(path: str) -> bool:
+    """Whether every page above the one at ``path`` is live (else the page is not served)."""
+    above = [path[:end] for end in range(2 * Page.steplen, len(path), Page.steplen)]
+    return not Page.objects.filter(path__in=above, live=False).exists()

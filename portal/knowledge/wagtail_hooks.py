@@ -1,4 +1,5 @@
-"""Serving knowledge pages: signed-in members only, and only pages of their audience."""
+"""Serving knowledge pages and their documents: signed-in members only, and only pages (and
+documents of pages) of their audience."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from wagtail import hooks
 
-from portal.knowledge.audiences import can_read, can_read_path
+from portal.knowledge.audiences import can_read, can_read_path, may_download
 from portal.knowledge.models import PloneItem
 
 
@@ -21,9 +22,12 @@ def only_for_the_audience(page, request, serve_args, serve_kwargs):
 
 
 @hooks.register("before_serve_document")
-def documents_for_members_only(document, request):
+def documents_for_the_audience_only(document, request):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
+    if not may_download(request.user, document):
+        # The same answer as for a missing document: an id tells nothing.
+        raise Http404(_("No document found."))
     return None
 
 

@@ -184,3 +184,37 @@ def test_the_sweep_removes_blobs_no_version_refers_to(dossier, worker_a, documen
 
 def test_encrypt_stream_accepts_an_empty_file_only_to_refuse_it():
     assert encrypt_stream(io.BytesIO(b""), "leer.pdf").refusal == "“leer.pdf” is empty."
+
+
+def test_the_sweep_finds_orphans_at_any_depth_and_keeps_open_uploads(dossier, admin_a, document_storage):
+    from django.utils import timezone
+
+    from portal.api.clients import register_client
+    from portal.api.models import UploadSession
+    from portal.api.uploads import open_session
+
+    client, _secret = register_client(
+        organisation=dossier.owner, acting_user=admin_a, name="Fallsoftware", scopes=["write"]
+    )
+    session = open_session(
+        client=client,
+        dossier=dossier,
+        document=None,
+        file_name="a.txt",
+        size=10,
+        sha256="0" * 64,
+        title="",
+        category="",
+    )
+    kept = document_storage / "uploads" / session.pk.hex / "000000000000000.part"
+    gone = document_storage / "uploads" / ("0" * 32) / "000000000000000.part"  # session gone
+    deeper = document_storage / "ab" / "cd" / "left.enc"
+    for path in (kept, gone, deeper):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"encrypted piece")
+    UploadSession.objects.filter(pk=session.pk).update(
+        parts=[f"uploads/{session.pk.hex}/000000000000000.part"]
+    )
+    removed = sweep_orphans(older_than=timezone.now() + timezone.timedelta(seconds=5))
+    assert removed == ["ab/cd/left.enc", f"uploads/{'0' * 32}/000000000000000.part"]
+    assert kept.exists() and not gone.exists() and not deeper.exists()

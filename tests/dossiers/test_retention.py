@@ -26,6 +26,7 @@ from portal.threads.models import Message
 from tenants.roles import Role
 from tests.conftest import stored_files
 from tests.dossiers.factories import upload
+from tests.search.conftest import settle
 from tests.tenants.factories import MembershipFactory, OrganisationFactory
 
 pytestmark = pytest.mark.django_db
@@ -133,3 +134,143 @@ def test_the_daily_run_warns_purges_sweeps_and_sends_digests(full_dossier, docum
     call_command("run_daily", stdout=out)
     assert "'destroyed': 1" in out.getvalue()
     assert not Dossier.objects.exists()
+
+
+# --- Nothing of the case is left anywhere after destruction ------------------------------
+
+COMPANY = "Chronos Geruestbau AG"
+ADDRESS = "Uhrwerkstrasse 88, 1204 Geneve"
+MESSAGE = "Nachzahlung an den Polier vereinbart"
+FILE_TEXT = "Lohnabrechnung Pendeluhrmacher Oktober"
+NEEDLES = (COMPANY, ADDRESS, MESSAGE, FILE_TEXT)
+
+
+def rows_holding(needle: str) -> dict[str, int]:
+    """Every table of the database whose rows hold ``needle``: as text, URL-encoded (a logged
+    query string), or in a binary column (shown as hex)."""
+    from urllib.parse import quote, quote_plus
+
+    from django.db import connection
+
+    forms = [f"%{form}%" for form in (needle, quote(needle), quote_plus(needle), needle.encode().hex())]
+    found = {}
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names():
+            quoted = connection.ops.quote_name(table)
+            cursor.execute(f"SELECT count(*) FROM {quoted} t WHERE t::text ILIKE ANY(%s)", [forms])  # noqa: S608
+            if count := cursor.fetchone()[0]:
+                found[table] = count
+    return found
+
+
+def files_holding(needle: str, *folders) -> list:
+    return [
+        path
+        for folder in folders
+        if folder.exists()
+        for path in folder.rglob("*")
+        if path.is_file() and needle.encode() in path.read_bytes()
+    ]
+
+
+def test_time_travel_purge_leaves_no_case_contents_in_any_table_or_folder(
+    organisation_a,
+    organisation_b,
+    admin_a,
+    worker_a,
+    worker_b,
+    document_storage,
+    settings,
+    tmp_path,
+    search_backend,
+):
+    """Every place case contents reach (rows with a key to the dossier or its documents, the
+    API's idempotent answers and call log, the journal, the search index, notifications,
+    threads, unfinished upload pieces, the media and document folders; and the search
+    engine, on each backend) is empty of them a year later."""
+    from django.test import TestCase
+
+    from portal.api.clients import register_client
+    from portal.api.models import ApiCall, IdempotentRequest, UploadSession
+    from search import service
+    from tests.api.conftest import Api
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    client, secret = register_client(
+        organisation=organisation_a,
+        acting_user=admin_a,
+        name="Fallsoftware",
+        scopes=["read", "write", "share"],
+    )
+    api = Api(client, secret)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        created = api.post(
+            "/api/v1/dossiers",
+            {
+                "company_name": COMPANY,
+                "company_address": ADDRESS,
+                "canton": "GE",
+                "control_kind": "posted_workers",
+            },
+            headers={"Idempotency-Key": "neu-1"},
+        )
+    assert created.status_code == 201, created.content
+    dossier = Dossier.objects.get(pk=created.json()["id"])
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        said = api.post(
+            f"/api/v1/dossiers/{dossier.pk}/messages", {"body": MESSAGE}, headers={"Idempotency-Key": "msg-1"}
+        )
+        assert said.status_code == 201, said.content
+        stored = api.upload(
+            f"/api/v1/dossiers/{dossier.pk}/documents?file_name=lohn.txt&title={COMPANY}",
+            FILE_TEXT.encode(),
+            headers={"Idempotency-Key": "doc-1"},
+        )
+        assert stored.status_code == 201, stored.content
+        assert api.get("/api/v1/search", {"q": COMPANY}).json()["total"] == 1
+        assert api.get("/api/v1/dossiers", {"q": ADDRESS}).status_code == 200
+        started = api.post(
+            f"/api/v1/dossiers/{dossier.pk}/uploads",
+            {"file_name": "rest.txt", "size": 2 * len(FILE_TEXT), "sha256": "0" * 64, "title": COMPANY},
+        )
+        piece = api.http.patch(
+            started["Location"],
+            FILE_TEXT.encode(),
+            content_type="application/octet-stream",
+            headers=api._headers({"Upload-Offset": "0"}),
+        )
+        assert piece.status_code == 200, piece.content
+        add_documents(
+            dossier=dossier, uploads=[upload("notiz.txt", FILE_TEXT.encode())], acting_user=worker_a
+        )
+        post_message(
+            dossier=dossier,
+            body=MESSAGE,
+            acting_user=worker_a,
+            acting_for=organisation_a,
+            attachments=[upload("anhang.txt", FILE_TEXT.encode())],
+        )
+        share_dossier(
+            dossier=dossier, acting_user=admin_a, organisation=organisation_b, level=Level.VIEW, note=ADDRESS
+        )
+    settle()
+    assert IdempotentRequest.objects.count() == 3 and UploadSession.objects.count() == 1
+    assert service.search(worker_b, COMPANY).results.total >= 1  # the dossier, the titled document
+    assert service.search(worker_a, FILE_TEXT).results.total >= 1  # the extracted file text
+    for needle in NEEDLES:  # the scan finds what is there
+        assert rows_holding(needle), needle
+    assert len(stored_files(document_storage)) == 4  # three documents and one upload piece
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        assert purge_expired(at=timezone.now() + timedelta(days=366)) == 1
+    settle()
+
+    for needle in NEEDLES:
+        assert rows_holding(needle) == {}, needle
+        assert files_holding(needle, document_storage, tmp_path / "media") == []
+    assert stored_files(document_storage) == []
+    assert service.search(worker_a, COMPANY).results.total == 0
+    assert service.search(worker_b, COMPANY).results.total == 0
+    assert not IdempotentRequest.objects.exists() and not UploadSession.objects.exists()
+    logged = set(ApiCall.objects.values_list("path", flat=True))
+    assert "/api/v1/search" in logged and all("?" not in path for path in logged)

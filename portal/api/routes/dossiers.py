@@ -13,6 +13,7 @@ from portal.api.api import errors
 from portal.api.common import (
     account,
     check_if_match,
+    concerns,
     decode_cursor,
     dossier,
     encode_cursor,
@@ -163,6 +164,7 @@ def create_dossier(request, payload: DossierIn, response: HttpResponse):
     created = actions.create_dossier(
         owner=organisation(request), acting_user=account(request), request=request, tags=tags, **data
     )
+    concerns(request, created)
     response["Location"] = f"/api/v1/dossiers/{created.pk}"
     return Status(201, _detail(response, created))
 
