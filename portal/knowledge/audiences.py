@@ -17,7 +17,7 @@ from django.db.models.functions import Cast
 from wagtail.models import Page, ReferenceIndex
 from wagtail.permissions import policy_registry
 
-from portal.knowledge.models import Audience, Pool
+from portal.knowledge.models import Audience, PloneItem, Pool
 from tenants.models import Membership
 
 
@@ -100,8 +100,8 @@ def may_download(user, document) -> bool:
 
     It goes to a member of an organisation who may read at least one live page linking it
     (Wagtail's reference index knows which pages do, from their published content, in a
-    StreamField block or a rich-text link), and to the knowledge editors, who manage every
-    document in the CMS. Nobody else gets it: a document used only on a restricted page
+    StreamField block or a rich-text link), or whose Plone folder's page it was imported
+    into, and to the knowledge editors, who manage every document in the CMS. Nobody else gets it: a document used only on a restricted page
     stays as restricted as the page, one used only on a draft stays unpublished, and a
     person who is a member of no organisation gets none.
     """
@@ -117,7 +117,9 @@ def may_download(user, document) -> bool:
         .annotate(page_id=Cast("object_id", IntegerField()))
         .values("page_id")
     )
-    pages = visible(user, Page.objects.live().filter(pk__in=using), who)
+    # A file imported from a Plone folder belongs to that folder's page, linked or not.
+    folder = PloneItem.objects.filter(document=document, container__isnull=False).values("container_id")
+    pages = visible(user, Page.objects.live().filter(Q(pk__in=using) | Q(pk__in=folder)), who)
     return any(_reachable(path) for path in pages.values_list("path", flat=True))
 
 
