@@ -145,8 +145,11 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--spawn-rate", type=float, default=5)
     parser.add_argument("--organisations", type=int, default=5)
-    parser.add_argument("--dossiers", type=int, default=40, help="per organisation")
+    parser.add_argument("--dossiers", type=int, default=20, help="per organisation")
     parser.add_argument("--gunicorn-workers", type=int, default=4)
+    parser.add_argument(
+        "--uncompressed-static", action="store_true", help="skip the gzip and brotli copies (trial runs)"
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "var" / "bench" / "load.json")
     args = parser.parse_args()
     people = -(-args.users // args.organisations)  # every simulated user is a person of its own
@@ -159,7 +162,10 @@ def main() -> int:
     began = time.monotonic()
     server, settings = bench_database()
     stack = ProductionStack(
-        database_url=database_url(settings), workdir=workdir, workers=args.gunicorn_workers
+        database_url=database_url(settings),
+        workdir=workdir,
+        workers=args.gunicorn_workers,
+        extra_env={"PORTAL_STATIC_COMPRESS": "false"} if args.uncompressed_static else None,
     )
     print(f"Preparing the production stack on database {DATABASE} (migrate, cache table, static files)...")
     stack.prepare(migrate=True)
@@ -171,8 +177,11 @@ def main() -> int:
     )  # fmt: skip
     if done.returncode:
         sys.exit(f"seeding failed:\n{done.stdout}\n{done.stderr}")
+    stack.timings["seed"] = round(time.monotonic() - began - sum(stack.timings.values()), 1)
     print("Extracting and indexing the seeded documents (task worker, one batch)...")
+    indexing = time.monotonic()
     stack.manage("db_worker", "--queue-name", "*", "--batch", "--no-startup-delay", "-v", "0")
+    stack.timings["index_seeded"] = round(time.monotonic() - indexing, 1)
     prepared_s = round(time.monotonic() - began)
 
     result: dict = {
@@ -186,6 +195,7 @@ def main() -> int:
             "cpus": os.cpu_count(),
             "load_average_before": [round(x, 2) for x in os.getloadavg()],
             "prepared_in_s": prepared_s,
+            "prepare_steps_s": stack.timings,
         }
     }
     rebuild: dict = {}

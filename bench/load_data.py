@@ -54,7 +54,16 @@ BODIES = [
     ("vd", "SDE VD", "cantonal_authority", "VD"),
     ("pk-elektro", "PK Elektro", "joint_commission", "CH"),
 ]
-ROLES = [Role.CASE_WORKER] * 5 + [Role.INSPECTOR] * 2 + [Role.READER] * 2 + [Role.ADMINISTRATOR]
+# The first person creates the dossiers, the second registers the API client.
+ROLES = (
+    [Role.CASE_WORKER, Role.ADMINISTRATOR, Role.INSPECTOR, Role.READER]
+    + [Role.CASE_WORKER] * 3
+    + [
+        Role.INSPECTOR,
+        Role.READER,
+        Role.CASE_WORKER,
+    ]
+)
 SECTORS = ["Bauhauptgewerbe", "Elektroinstallation", "Reinigung", "Gastgewerbe", "Maler und Gipser"]
 COMPANIES = ["Muster Bau", "Quarzsand", "Lemaire Constructions", "Edilizia Ticino", "Fassaden Nord"]
 
@@ -137,7 +146,7 @@ def seed(organisations: int, people: int, dossiers: int) -> dict:
 
     clients = {}
     for body, members in bodies:
-        administrator = next(m for m in members if m.memberships.get().role == Role.ADMINISTRATOR)
+        administrator = members[1]
         client, secret = register_client(
             organisation=body,
             acting_user=administrator,
@@ -204,7 +213,7 @@ def main() -> None:
     parser.add_argument("--samples", type=Path)
     parser.add_argument("--organisations", type=int, default=5)
     parser.add_argument("--people", type=int, default=10)
-    parser.add_argument("--dossiers", type=int, default=40)
+    parser.add_argument("--dossiers", type=int, default=20)
     args = parser.parse_args()
     if args.command == "seed":
         args.plan.write_text(json.dumps(seed(args.organisations, args.people, args.dossiers)))
