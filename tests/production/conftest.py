@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 
 import pytest
 from django.conf import global_settings
@@ -43,4 +44,5 @@ def production(transactional_db, settings, tmp_path):
     finally:
         codes = stack.stop()
         print(f"production stack timings (s): {stack.timings}")
-    assert all(code is not None for code in codes.values()), codes
+    # Each process ends on SIGTERM by itself; none had to be killed.
+    assert -signal.SIGKILL not in codes.values(), codes
