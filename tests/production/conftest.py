@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 import signal
+from datetime import timedelta
 
 import pytest
 from django.conf import global_settings
 from django.db import connection
+from django.utils import timezone
 
 from tests.production.stack import ProductionStack, database_url, throwaway_secrets
 
@@ -38,6 +40,11 @@ def production(transactional_db, settings, tmp_path):
         extra_env={"PORTAL_STATIC_COMPRESS": "false"},
     )
     stack.prepare()
+    # The scheduler's daily run falls at the next whole minute at least 40 s away (after the
+    # scheduler has started), so the test sees it enqueue the maintenance and the worker run it.
+    daily = (timezone.localtime() + timedelta(seconds=100)).replace(second=0, microsecond=0)
+    stack.scheduler_args = [f"--daily-at={daily:%H:%M}"]
+    stack.daily_at = daily
     try:
         stack.start()
         yield stack

@@ -83,6 +83,7 @@ class ProductionStack:
         self.workers = workers
         self.threads = threads
         self.scheduler_interval = scheduler_interval
+        self.scheduler_args: list[str] = []
         self.processes: dict[str, subprocess.Popen] = {}
         self.timings: dict[str, float] = {}
         self.logs = self.workdir / "logs"
@@ -163,7 +164,10 @@ class ProductionStack:
             ],
         )
         self._spawn("worker", [python, "manage.py", "db_worker", "--queue-name", "*", "--no-startup-delay"])
-        self._spawn("scheduler", [python, "manage.py", "scheduler", f"--interval={self.scheduler_interval}"])
+        self._spawn(
+            "scheduler",
+            [python, "manage.py", "scheduler", f"--interval={self.scheduler_interval}", *self.scheduler_args],
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             self.check_running()

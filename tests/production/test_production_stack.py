@@ -3,7 +3,8 @@ worker and the scheduler, over real HTTP on 127.0.0.1 behind the TLS proxy's hea
 
 A person signs in with password and TOTP in Chromium, creates a dossier, uploads a file and
 downloads it byte for byte, finds it by search once the worker has indexed it; a client of
-the exchange API gets a token and reads the same dossier and file.
+the exchange API gets a token and reads the same dossier and file; the scheduler's daily
+run is enqueued and carried out by the worker.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import urllib.request
 
 import pyotp
 import pytest
+from django_tasks_db.models import DBTaskResult
 from playwright.sync_api import expect, sync_playwright
 
 from portal.api.clients import register_client
@@ -134,6 +136,14 @@ def test_sign_in_create_upload_download_search_and_api_on_the_production_stack(p
     downloads = JournalEntry.objects.filter(object_reference=reference, action="download")
     assert set(downloads.values_list("address", flat=True)) == {CLIENT_ADDRESS}
     assert downloads.count() == 2
+
+    # The scheduler's daily run, executed by the task worker.
+    deadline = time.monotonic() + 120
+    daily = DBTaskResult.objects.filter(task_path="portal.dossiers.tasks.daily_maintenance")
+    while not daily.filter(status="SUCCESSFUL").exists() and time.monotonic() < deadline:
+        time.sleep(1)
+    assert daily.get().status == "SUCCESSFUL", production.log_tail()
+    assert "Daily maintenance queued" in production.log("scheduler")
 
     production.check_running()
     access_log = production.log("gunicorn")
