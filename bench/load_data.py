@@ -29,7 +29,6 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from portal.api.clients import register_client
-from portal.api.models import ApiClient
 from portal.demo.documents import make_csv
 from portal.documents.actions import add_documents
 from portal.documents.uploads import encrypt_stream
@@ -41,6 +40,7 @@ from portal.dossiers.sharing import share_dossier
 from tenants.models import Membership, Organisation
 from tenants.roles import Role
 from tests.accounts.factories import enrol_totp
+from tests.production.oracle import oracle
 
 User = get_user_model()
 
@@ -178,32 +178,6 @@ def seed(organisations: int, people: int, dossiers: int) -> dict:
                 }
             )
     return {"session_cookie": settings.SESSION_COOKIE_NAME, "users": users, "clients": clients}
-
-
-def oracle(plan: dict, samples_path: Path) -> dict:
-    """Check every sampled answer against the policy: which references its asker may see."""
-    known = set(Dossier.objects.values_list("reference", flat=True))
-    askers = {u["email"]: User.objects.get(email=u["email"]) for u in plan["users"]}
-    for client in plan["clients"].values():
-        askers[client["id"]] = ApiClient.objects.get(client_id=client["id"]).account
-    allowed = {
-        who: set(visible_dossiers(user).values_list("reference", flat=True)) for who, user in askers.items()
-    }
-    checked, references, violations = 0, 0, []
-    with samples_path.open() as samples:
-        for line in samples:
-            sample = json.loads(line)
-            checked += 1
-            named = set(sample["references"]) & known
-            references += len(named)
-            if leaked := named - allowed[sample["who"]]:
-                violations.append({**sample, "not_allowed": sorted(leaked)})
-    return {
-        "answers_checked": checked,
-        "references_checked": references,
-        "violations": len(violations),
-        "examples": violations[:5],
-    }
 
 
 def main() -> None:
