@@ -62,6 +62,11 @@ def test_sign_in_create_upload_download_search_and_api_on_the_production_stack(p
         )
         page = context.new_page()
         page.set_default_timeout(20_000)
+        # Static files come from collectstatic's manifest through whitenoise, on plain HTTP
+        # despite the content security policy's upgrade-insecure-requests.
+        static, broken = [], []
+        page.on("response", lambda r: static.append((r.url, r.status)) if "/static/" in r.url else None)
+        page.on("requestfailed", lambda r: broken.append(r.url) if "/static/" in r.url else None)
 
         page.goto("/de/")
         expect(page).to_have_url(re.compile(r"/de/accounts/login/"))
@@ -107,6 +112,9 @@ def test_sign_in_create_upload_download_search_and_api_on_the_production_stack(p
                 break
             time.sleep(1)
         expect(page.get_by_role("link", name="lohnliste.csv").first).to_be_visible()
+        assert static and not broken
+        assert {status for _url, status in static} == {200}, static
+        assert any(re.search(r"\.[0-9a-f]{12}\.css$", url) for url, _status in static), static
         context.close()
         browser.close()
 
