@@ -44,7 +44,6 @@ def production(transactional_db, settings, tmp_path):
     # scheduler has started), so the test sees it enqueue the maintenance and the worker run it.
     daily = (timezone.localtime() + timedelta(seconds=100)).replace(second=0, microsecond=0)
     stack.scheduler_args = [f"--daily-at={daily:%H:%M}"]
-    stack.daily_at = daily
     try:
         stack.start()
         yield stack
