@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install system-packages messages run test test-long fuzz test-cluster lint check bench bench-opensearch clean
+.PHONY: install system-packages messages run test test-long fuzz test-cluster lint check bench bench-opensearch bench-load clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required")'
@@ -93,6 +93,12 @@ bench: install
 # $OPENSEARCH_BASE_PORT or 9600) and stops: about 20 minutes for 1,000,000 documents on 2 cores.
 bench-opensearch: install
 	cd bench && ../$(PY) search.py --backend opensearch
+
+# Load on the production configuration (gunicorn, task worker, scheduler on 127.0.0.1, its own
+# database bench_load): 50 people of 5 organisations for 5 minutes, one rebuild_index half-way;
+# figures printed and written to var/bench/load.json. Options: make bench-load LOAD_ARGS="--minutes 1".
+bench-load: install
+	$(PY) bench/load.py $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) var

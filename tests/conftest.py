@@ -61,11 +61,19 @@ def pytest_terminal_summary(terminalreporter):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Browser tests run last: they keep a Chromium and Playwright's event loop open."""
+    """Browser tests run last: they keep a Chromium and Playwright's event loop open.
+
+    The production stack's test runs just before them: it opens and closes its own
+    Playwright, which cannot run beside the browser tests' one.
+    """
     browser = [item for item in items if "/tests/browser/" in str(item.path)]
     for item in browser:
         item.add_marker(pytest.mark.browser)
-    items[:] = [item for item in items if item not in browser] + browser
+    production = [item for item in items if "/tests/production/" in str(item.path)]
+    for item in production:
+        item.add_marker(pytest.mark.production)
+    last = production + browser
+    items[:] = [item for item in items if item not in last] + last
 
 
 @pytest.fixture(autouse=True)

@@ -46,9 +46,15 @@ CSRF_COOKIE_NAME = "__Host-csrftoken"
 
 # Only the static files change: "default" and "documents" (case documents, see base.py)
 # stay as configured there. The documents app's system check fails without "documents".
+# PORTAL_STATIC_COMPRESS=false keeps the fingerprinted names but skips writing gzip and brotli
+# copies (most of collectstatic's time); the production test uses it to stay short.
 STORAGES = {
     **STORAGES,  # noqa: F405
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if env_bool("PORTAL_STATIC_COMPRESS", True)
+        else "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
+    },
 }
 WHITENOISE_USE_FINDERS = False
 
