@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
-from portal.documents import actions
+from portal.documents import actions, archive
 from portal.documents.forms import UploadForm, VersionForm
 from portal.documents.models import Document, DocumentVersion
 from portal.documents.uploads import EncryptingUploadHandler
@@ -195,3 +195,30 @@ def download(request, pk: int, document_id: int, number: int):
 @login_required
 def preview(request, pk: int, document_id: int, number: int):
     return _stream(request, pk, document_id, number, inline=True)
+
+
+@never_cache
+@login_required
+def download_archive(request, pk: int):
+    """The whole dossier, or the documents ticked (``?documents=<id>``), as one streamed ZIP."""
+    dossier = access_dossier(request.user, pk, Level.VIEW)
+    chosen = request.GET.getlist("documents")
+    ids = [int(value) for value in chosen if value.isdigit()] if chosen else None
+    documents = archive.archive_documents(dossier, ids)
+    if not documents:
+        messages.error(request, _("Select at least one document."))
+        return redirect("dossiers:documents", dossier.pk)
+    response = StreamingHttpResponse(
+        archive.stream_archive(
+            dossier=dossier,
+            documents=documents,
+            acting_user=request.user,
+            acting_for=acting_for(request, dossier),
+            request=request,
+        ),
+        content_type="application/zip",
+    )
+    response["Content-Disposition"] = content_disposition_header(True, f"{dossier.reference}.zip")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

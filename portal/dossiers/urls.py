@@ -21,6 +21,7 @@ urlpatterns = [
     path("<int:pk>/journal/", views.dossier_journal, name="journal"),
     path("<int:pk>/messages/", threads.thread, name="messages"),
     path("<int:pk>/documents/", documents.document_list, name="documents"),
+    path("<int:pk>/documents/zip/", documents.download_archive, name="archive"),
     path("<int:pk>/documents/<int:document_id>/", documents.document_detail, name="document"),
     path(
         "<int:pk>/documents/<int:document_id>/v<int:number>/download/",
