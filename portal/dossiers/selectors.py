@@ -107,17 +107,19 @@ def dossier_list(user, params) -> DossierFilter:
     return DossierFilter(params, queryset=queryset, user=user)
 
 
-def inbox(organisation: Organisation, user) -> list[dict]:
+def inbox(organisation: Organisation, user, *, limit: int | None = None) -> list[dict]:
     """What was shared with ``organisation`` or ``user``, or handed over to the organisation; newest first."""
+    limit = limit or INBOX_SIZE
     shares = list(
         DossierShare.objects.live()
         .filter(Q(target_organisation=organisation) | Q(target_user=user), kind=DossierShare.Kind.SHARE)
-        .select_related("dossier__owner", "created_by", "created_for")[:INBOX_SIZE]
+        .select_related("dossier__owner", "created_by", "created_for")
+        .order_by("-created_at", "-id")[:limit]
     )
     handovers = list(
-        Handover.objects.filter(to_organisation=organisation, dossier__owner=organisation).select_related(
-            "dossier__owner", "handed_over_by", "from_organisation"
-        )[:INBOX_SIZE]
+        Handover.objects.filter(to_organisation=organisation, dossier__owner=organisation)
+        .select_related("dossier__owner", "handed_over_by", "from_organisation")
+        .order_by("-handed_over_at", "-id")[:limit]
     )
     items = [
         {
@@ -142,7 +144,7 @@ def inbox(organisation: Organisation, user) -> list[dict]:
         }
         for handover in handovers
     ]
-    return sorted(items, key=lambda item: item["at"], reverse=True)[:INBOX_SIZE]
+    return sorted(items, key=lambda item: item["at"], reverse=True)[:limit]
 
 
 INBOX_SIZE = 200

@@ -35,6 +35,8 @@ from portal.dossiers.forms import (
 from portal.dossiers.levels import Level
 from portal.dossiers.models import DossierShare
 from portal.journal.models import JournalEntry
+from portal.workspace import selectors as workspace
+from portal.workspace.actions import mark_inbox_read
 from tenants.roles import Capability
 
 PAGE_SIZE = 50
@@ -298,11 +300,9 @@ def inbox(request):
     organisation = request.tenant.organisation
     if organisation is None:
         raise Http404
-    return render(
-        request,
-        "dossiers/inbox.html",
-        {"items": selectors.inbox(organisation, request.user), "organisation": organisation},
-    )
+    items = workspace.new_in_inbox(request.user, organisation, limit=selectors.INBOX_SIZE)
+    mark_inbox_read(user=request.user, organisation=organisation)
+    return render(request, "dossiers/inbox.html", {"items": items, "organisation": organisation})
 
 
 @require_POST
