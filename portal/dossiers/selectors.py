@@ -20,8 +20,17 @@ SORTS = {
     "deadline": ("deadline", "-id"),
     "-deadline": ("-deadline", "-id"),
     "company": ("company_name", "-id"),
+    "-company": ("-company_name", "-id"),
     "reference": ("reference", "-id"),
+    "-reference": ("-reference", "-id"),
+    "canton": ("canton", "-id"),
+    "-canton": ("-canton", "-id"),
+    "status": ("status", "-id"),
+    "-status": ("-status", "-id"),
+    "owner": ("owner__short_name", "-id"),
+    "-owner": ("-owner__short_name", "-id"),
     "destruction": ("destroy_after", "-id"),
+    "-destruction": ("-destroy_after", "-id"),
 }
 SORT_CHOICES = [
     ("-created", _("Newest first")),
@@ -29,9 +38,20 @@ SORT_CHOICES = [
     ("deadline", _("Deadline, soonest first")),
     ("-deadline", _("Deadline, latest first")),
     ("company", _("Company A–Z")),
+    ("-company", _("Company Z–A")),
     ("reference", _("Reference")),
+    ("-reference", _("Reference, descending")),
+    ("canton", _("Canton A–Z")),
+    ("-canton", _("Canton Z–A")),
+    ("status", _("Status")),
+    ("-status", _("Status, descending")),
+    ("owner", _("Owner A–Z")),
+    ("-owner", _("Owner Z–A")),
     ("destruction", _("Destruction date")),
+    ("-destruction", _("Destruction date, latest first")),
 ]
+# The list's column headers sort by these keys; a second click reverses.
+SORTABLE_COLUMNS = ("reference", "company", "canton", "status", "deadline", "owner", "destruction")
 
 
 class DossierFilter(django_filters.FilterSet):

@@ -9,6 +9,7 @@ app_name = "dossiers"
 urlpatterns = [
     path("", views.dossier_list, name="list"),
     path("new/", views.dossier_create, name="create"),
+    path("export/", views.dossier_export, name="export"),
     path("inbox/", views.inbox, name="inbox"),
     path("bulk/", views.bulk, name="bulk"),
     path("<int:pk>/", views.dossier_detail, name="detail"),

@@ -8,15 +8,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from portal.core.forms import add_errors
 from portal.core.pagination import CappedPaginator
-from portal.dossiers import actions, retention, selectors, sharing
+from portal.dossiers import actions, export, retention, selectors, sharing
 from portal.dossiers.access import (
     access_dossier,
     may_choose_responsible,
@@ -91,6 +94,31 @@ def dossier_list(request):
             "my_organisations": {m.organisation_id for m in request.tenant.memberships},
         },
     )
+
+
+@login_required
+def dossier_export(request):
+    """The list as filtered on the page, as CSV or XLSX; journaled with what was exported."""
+    filterset = selectors.dossier_list(request.user, request.GET)
+    fmt = request.GET.get("format", "")
+    try:
+        dossiers = export.prepare(filterset.qs, fmt=fmt, acting_user=request.user, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        params = request.GET.copy()
+        params.pop("format", None)
+        return redirect(f"{reverse('dossiers:list')}?{params.urlencode()}")
+    content_type, extension = export.FORMATS[fmt]
+    name = f"dossiers-{timezone.localdate():%Y-%m-%d}.{extension}"
+    table = export.rows(dossiers)
+    if fmt == "csv":
+        response = StreamingHttpResponse(export.csv_stream(table), content_type=content_type)
+    else:
+        response = FileResponse(export.xlsx_file(table), content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @login_required
