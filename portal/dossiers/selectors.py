@@ -168,3 +168,13 @@ def inbox(organisation: Organisation, user, *, limit: int | None = None) -> list
 
 
 INBOX_SIZE = 200
+
+
+def same_enterprise(user, uid: str, *, exclude: int | None = None, limit: int = 5) -> list[Dossier]:
+    """Other dossiers ``user`` may see about the company with enterprise number ``uid`` (normalised)."""
+    if not uid:
+        return []
+    dossiers = visible_dossiers(user, Level.VIEW).filter(company_uid=uid).select_related("owner")
+    if exclude is not None:
+        dossiers = dossiers.exclude(pk=exclude)
+    return list(dossiers.order_by("-created_at", "-id")[:limit])

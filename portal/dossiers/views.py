@@ -96,6 +96,18 @@ def dossier_list(request):
     )
 
 
+def _unconfirmed_duplicates(request, form, dossier=None) -> list:
+    """Other visible dossiers about the same enterprise number, until the person confirms.
+
+    Two dossiers about one company are legitimate (a new control, another canton), so this
+    is a question, not a refusal; it is asked only when the number is new to this dossier.
+    """
+    uid = form.cleaned_data.get("company_uid", "")
+    if request.POST.get("duplicate_confirmed") or (dossier is not None and uid == dossier.company_uid):
+        return []
+    return selectors.same_enterprise(request.user, uid, exclude=dossier.pk if dossier else None)
+
+
 @login_required
 def dossier_export(request):
     """The list as filtered on the page, as CSV or XLSX; journaled with what was exported."""
@@ -127,7 +139,10 @@ def dossier_create(request):
     if organisation is None or not request.tenant.can(Capability.CREATE_DOSSIERS):
         raise PermissionDenied
     form = DossierForm(request.POST or None, owner=organisation)
+    duplicates = []
     if request.method == "POST" and form.is_valid():
+        duplicates = _unconfirmed_duplicates(request, form)
+    if request.method == "POST" and form.is_valid() and not duplicates:
         try:
             dossier = actions.create_dossier(
                 owner=organisation,
@@ -143,7 +158,9 @@ def dossier_create(request):
                 request, _("Dossier %(reference)s has been created.") % {"reference": dossier.reference}
             )
             return redirect("dossiers:detail", dossier.pk)
-    return render(request, "dossiers/form.html", {"form": form, "organisation": organisation})
+    return render(
+        request, "dossiers/form.html", {"form": form, "organisation": organisation, "duplicates": duplicates}
+    )
 
 
 @dossier_view()
@@ -174,7 +191,10 @@ def dossier_edit(request, dossier):
         owner=dossier.owner,
         choose_responsible=may_choose_responsible(request.user, dossier),
     )
+    duplicates = []
     if request.method == "POST" and form.is_valid():
+        duplicates = _unconfirmed_duplicates(request, form, dossier)
+    if request.method == "POST" and form.is_valid() and not duplicates:
         try:
             actions.update_dossier(
                 dossier=dossier,
@@ -188,7 +208,11 @@ def dossier_edit(request, dossier):
         else:
             messages.success(request, _("The dossier has been saved."))
             return redirect("dossiers:detail", dossier.pk)
-    return render(request, "dossiers/form.html", tab_context(request, dossier, "overview", form=form))
+    return render(
+        request,
+        "dossiers/form.html",
+        tab_context(request, dossier, "overview", form=form, duplicates=duplicates),
+    )
 
 
 @require_POST

@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 
 from portal.dossiers import export
 from portal.dossiers.levels import Level
+from portal.dossiers.models import Dossier
 from portal.dossiers.sharing import share_dossier
 from portal.journal.models import JournalEntry
 from tests.dossiers.factories import DossierFactory
@@ -135,3 +136,34 @@ def test_the_export_costs_the_same_queries_for_one_and_for_fifty_dossiers(
     one = cost()
     DossierFactory.create_batch(49, owner=organisation_a, responsible=worker_a)
     assert cost() == one
+
+
+def test_a_known_enterprise_number_is_pointed_out_with_a_link_before_saving(
+    signed_in, worker_a, organisation_a, organisation_b
+):
+    known = DossierFactory(owner=organisation_a, company_uid="CHE116281710", reference="GE-2025-00301")
+    DossierFactory(owner=organisation_b, company_uid="CHE116281710", reference="PK-2026-00009")  # not visible
+    client = signed_in(worker_a)
+    form = {"company_name": "Muster Bau GmbH", "company_uid": "che 116 281 710", "company_country": "CH"}
+    form |= {"canton": "GE", "control_kind": "posted_workers", "persons_checked": "0"}
+    page = client.post(english("dossiers:create"), form).content.decode()
+    assert "Another dossier you can see has this enterprise number:" in page
+    assert f'<a class="nowrap" href="/en/dossiers/{known.pk}/">GE-2025-00301</a>' in page
+    assert "PK-2026-00009" not in page
+    assert Dossier.objects.filter(company_name="Muster Bau GmbH").count() == 0
+    response = client.post(english("dossiers:create"), form | {"duplicate_confirmed": "1"})
+    created = Dossier.objects.get(company_name="Muster Bau GmbH")
+    assert response.status_code == 302 and created.company_uid == "CHE116281710"
+    # Editing it again without changing the number does not ask again.
+    edit = form | {"company_name": "Muster Bau AG"}
+    with translation.override("en"):
+        url = reverse("dossiers:edit", args=[created.pk])
+    assert client.post(url, edit).status_code == 302
+
+
+def test_the_enterprise_number_help_shows_an_example_the_portal_accepts(signed_in, worker_a):
+    from portal.dossiers.identifiers import normalise_uid
+
+    page = signed_in(worker_a).get(english("dossiers:create")).content.decode()
+    assert "For example CHE-116.281.710, with or without dots" in page
+    assert normalise_uid("CHE-116.281.710") == "CHE116281710"
