@@ -114,7 +114,9 @@ class DossierPage(Schema):
 
 
 class _DossierFields(Strict):
-    company_uid: str = Field("", max_length=20, description="CHE-123.456.789, with or without separators")
+    company_uid: str = Field(
+        "", max_length=20, description="For example CHE-116.281.710, with or without separators"
+    )
     company_foreign_register: str = Field("", max_length=60)
     company_country: str = Field("CH", min_length=2, max_length=2)
     company_address: str = Field("", max_length=2000)

@@ -7,15 +7,36 @@ from django.db import connection
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
+from django.utils.translation import get_language
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
+
+from portal.workspace import selectors as workspace
+from portal.workspace.actions import record_visit
 
 logger = logging.getLogger(__name__)
 
 
 @login_required
 def home(request):
-    return render(request, "portal/home.html", {"memberships": request.tenant.memberships})
+    """The workspace: what a person comes for, each block one bounded read (``portal.workspace``)."""
+    user, organisation = request.user, request.tenant.organisation
+    since = record_visit(user=user)
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "memberships": request.tenant.memberships,
+            "since": since,
+            "my_dossiers": workspace.my_dossiers(user),
+            "inbox_items": workspace.new_in_inbox(user, organisation),
+            "unread_messages": workspace.unread_messages(user),
+            "new_documents": workspace.new_documents(user, since=since),
+            "due_for_destruction": workspace.due_for_destruction(user),
+            "destruction_days": workspace.DESTRUCTION_WARNING_DAYS,
+            "knowledge": workspace.latest_knowledge(user, get_language()),
+        },
+    )
 
 
 @never_cache

@@ -20,13 +20,15 @@ from django.http import (
     UnreadablePostError,
 )
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
-from portal.documents import actions
+from portal.documents import actions, archive
 from portal.documents.forms import UploadForm, VersionForm
 from portal.documents.models import Document, DocumentVersion
 from portal.documents.uploads import EncryptingUploadHandler
@@ -36,6 +38,8 @@ from portal.dossiers.levels import Level
 from portal.dossiers.views import acting_for, tab_context
 from portal.journal.models import Action
 from search.extract import describe as describe_text
+
+UPLOAD_ERRORS = "documents/_upload_errors.html"
 
 
 def streamed_upload(view):
@@ -80,7 +84,9 @@ def _document(dossier, document_id: int) -> Document:
 
 @streamed_upload
 def document_list(request, dossier):
-    form = UploadForm(request.POST or None)  # files are read from request.FILES, one list
+    # Files are read from request.FILES, one list; bound on every POST, even one with only files.
+    form = UploadForm(request.POST if request.method == "POST" else None)
+    errors: list[str] = []
     if request.method == "POST":
         try:
             if not form.is_valid():
@@ -98,11 +104,15 @@ def document_list(request, dossier):
             _discard_files(request)
             errors = error.messages
             if _wants_json(request):
-                return JsonResponse({"ok": False, "errors": errors}, status=400)
-            for message in errors:
-                form.add_error(None, message)
+                # The same markup as the page without JavaScript shows, placed in the same spot.
+                html = render_to_string(UPLOAD_ERRORS, {"errors": errors}, request=request)
+                return JsonResponse({"ok": False, "errors": errors, "html": html}, status=400)
         else:
-            text = _("%(count)d document(s) added.") % {"count": len(documents)}
+            names = ", ".join(document.current_version.file_name for document in documents)
+            text = ngettext(
+                "%(count)d document added: %(names)s", "%(count)d documents added: %(names)s", len(documents)
+            ) % {"count": len(documents), "names": names}
+            messages.success(request, text)
             if _wants_json(request):
                 return JsonResponse(
                     {
@@ -111,7 +121,6 @@ def document_list(request, dossier):
                         "redirect": reverse("dossiers:documents", args=[dossier.pk]),
                     }
                 )
-            messages.success(request, text)
             return redirect("dossiers:documents", dossier.pk)
     documents = (
         Document.objects.filter(dossier=dossier)
@@ -121,7 +130,8 @@ def document_list(request, dossier):
     return render(
         request,
         "documents/list.html",
-        tab_context(request, dossier, "documents", documents=documents, form=form),
+        tab_context(request, dossier, "documents", documents=documents, form=form, upload_errors=errors),
+        status=400 if errors else 200,
     )
 
 
@@ -195,3 +205,30 @@ def download(request, pk: int, document_id: int, number: int):
 @login_required
 def preview(request, pk: int, document_id: int, number: int):
     return _stream(request, pk, document_id, number, inline=True)
+
+
+@never_cache
+@login_required
+def download_archive(request, pk: int):
+    """The whole dossier, or the documents ticked (``?documents=<id>``), as one streamed ZIP."""
+    dossier = access_dossier(request.user, pk, Level.VIEW)
+    chosen = request.GET.getlist("documents")
+    ids = [int(value) for value in chosen if value.isdigit()] if chosen else None
+    documents = archive.archive_documents(dossier, ids)
+    if not documents:
+        messages.error(request, _("Select at least one document."))
+        return redirect("dossiers:documents", dossier.pk)
+    response = StreamingHttpResponse(
+        archive.stream_archive(
+            dossier=dossier,
+            documents=documents,
+            acting_user=request.user,
+            acting_for=acting_for(request, dossier),
+            request=request,
+        ),
+        content_type="application/zip",
+    )
+    response["Content-Disposition"] = content_disposition_header(True, f"{dossier.reference}.zip")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -21,7 +21,10 @@ class DossierForm(forms.ModelForm):
     """Create and edit. Validation is the model's, so messages name the field concerned."""
 
     company_uid = forms.CharField(
-        label=_("enterprise number (UID)"), required=False, max_length=20, help_text=_("CHE-123.456.789")
+        label=_("enterprise number (UID)"),
+        required=False,
+        max_length=20,
+        help_text=_("For example CHE-116.281.710, with or without dots"),
     )
     tags = forms.CharField(
         label=_("Tags"), required=False, help_text=_("Separate with commas, e.g. Lohnkontrolle, Bau")

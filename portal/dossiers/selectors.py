@@ -20,8 +20,17 @@ SORTS = {
     "deadline": ("deadline", "-id"),
     "-deadline": ("-deadline", "-id"),
     "company": ("company_name", "-id"),
+    "-company": ("-company_name", "-id"),
     "reference": ("reference", "-id"),
+    "-reference": ("-reference", "-id"),
+    "canton": ("canton", "-id"),
+    "-canton": ("-canton", "-id"),
+    "status": ("status", "-id"),
+    "-status": ("-status", "-id"),
+    "owner": ("owner__short_name", "-id"),
+    "-owner": ("-owner__short_name", "-id"),
     "destruction": ("destroy_after", "-id"),
+    "-destruction": ("-destroy_after", "-id"),
 }
 SORT_CHOICES = [
     ("-created", _("Newest first")),
@@ -29,9 +38,20 @@ SORT_CHOICES = [
     ("deadline", _("Deadline, soonest first")),
     ("-deadline", _("Deadline, latest first")),
     ("company", _("Company A–Z")),
+    ("-company", _("Company Z–A")),
     ("reference", _("Reference")),
+    ("-reference", _("Reference, descending")),
+    ("canton", _("Canton A–Z")),
+    ("-canton", _("Canton Z–A")),
+    ("status", _("Status")),
+    ("-status", _("Status, descending")),
+    ("owner", _("Owner A–Z")),
+    ("-owner", _("Owner Z–A")),
     ("destruction", _("Destruction date")),
+    ("-destruction", _("Destruction date, latest first")),
 ]
+# The list's column headers sort by these keys; a second click reverses.
+SORTABLE_COLUMNS = ("reference", "company", "canton", "status", "deadline", "owner", "destruction")
 
 
 class DossierFilter(django_filters.FilterSet):
@@ -107,17 +127,19 @@ def dossier_list(user, params) -> DossierFilter:
     return DossierFilter(params, queryset=queryset, user=user)
 
 
-def inbox(organisation: Organisation, user) -> list[dict]:
+def inbox(organisation: Organisation, user, *, limit: int | None = None) -> list[dict]:
     """What was shared with ``organisation`` or ``user``, or handed over to the organisation; newest first."""
+    limit = limit or INBOX_SIZE
     shares = list(
         DossierShare.objects.live()
         .filter(Q(target_organisation=organisation) | Q(target_user=user), kind=DossierShare.Kind.SHARE)
-        .select_related("dossier__owner", "created_by", "created_for")[:INBOX_SIZE]
+        .select_related("dossier__owner", "created_by", "created_for")
+        .order_by("-created_at", "-id")[:limit]
     )
     handovers = list(
-        Handover.objects.filter(to_organisation=organisation, dossier__owner=organisation).select_related(
-            "dossier__owner", "handed_over_by", "from_organisation"
-        )[:INBOX_SIZE]
+        Handover.objects.filter(to_organisation=organisation, dossier__owner=organisation)
+        .select_related("dossier__owner", "handed_over_by", "from_organisation")
+        .order_by("-handed_over_at", "-id")[:limit]
     )
     items = [
         {
@@ -142,7 +164,17 @@ def inbox(organisation: Organisation, user) -> list[dict]:
         }
         for handover in handovers
     ]
-    return sorted(items, key=lambda item: item["at"], reverse=True)[:INBOX_SIZE]
+    return sorted(items, key=lambda item: item["at"], reverse=True)[:limit]
 
 
 INBOX_SIZE = 200
+
+
+def same_enterprise(user, uid: str, *, exclude: int | None = None, limit: int = 5) -> list[Dossier]:
+    """Other dossiers ``user`` may see about the company with enterprise number ``uid`` (normalised)."""
+    if not uid:
+        return []
+    dossiers = visible_dossiers(user, Level.VIEW).filter(company_uid=uid).select_related("owner")
+    if exclude is not None:
+        dossiers = dossiers.exclude(pk=exclude)
+    return list(dossiers.order_by("-created_at", "-id")[:limit])

@@ -9,6 +9,7 @@ app_name = "dossiers"
 urlpatterns = [
     path("", views.dossier_list, name="list"),
     path("new/", views.dossier_create, name="create"),
+    path("export/", views.dossier_export, name="export"),
     path("inbox/", views.inbox, name="inbox"),
     path("bulk/", views.bulk, name="bulk"),
     path("<int:pk>/", views.dossier_detail, name="detail"),
@@ -21,6 +22,7 @@ urlpatterns = [
     path("<int:pk>/journal/", views.dossier_journal, name="journal"),
     path("<int:pk>/messages/", threads.thread, name="messages"),
     path("<int:pk>/documents/", documents.document_list, name="documents"),
+    path("<int:pk>/documents/zip/", documents.download_archive, name="archive"),
     path("<int:pk>/documents/<int:document_id>/", documents.document_detail, name="document"),
     path(
         "<int:pk>/documents/<int:document_id>/v<int:number>/download/",

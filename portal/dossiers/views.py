@@ -8,15 +8,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from portal.core.forms import add_errors
 from portal.core.pagination import CappedPaginator
-from portal.dossiers import actions, retention, selectors, sharing
+from portal.dossiers import actions, export, retention, selectors, sharing
 from portal.dossiers.access import (
     access_dossier,
     may_choose_responsible,
@@ -35,6 +38,8 @@ from portal.dossiers.forms import (
 from portal.dossiers.levels import Level
 from portal.dossiers.models import DossierShare
 from portal.journal.models import JournalEntry
+from portal.workspace import selectors as workspace
+from portal.workspace.actions import mark_inbox_read
 from tenants.roles import Capability
 
 PAGE_SIZE = 50
@@ -91,13 +96,53 @@ def dossier_list(request):
     )
 
 
+def _unconfirmed_duplicates(request, form, dossier=None) -> list:
+    """Other visible dossiers about the same enterprise number, until the person confirms.
+
+    Two dossiers about one company are legitimate (a new control, another canton), so this
+    is a question, not a refusal; it is asked only when the number is new to this dossier.
+    """
+    uid = form.cleaned_data.get("company_uid", "")
+    if request.POST.get("duplicate_confirmed") or (dossier is not None and uid == dossier.company_uid):
+        return []
+    return selectors.same_enterprise(request.user, uid, exclude=dossier.pk if dossier else None)
+
+
+@login_required
+def dossier_export(request):
+    """The list as filtered on the page, as CSV or XLSX; journaled with what was exported."""
+    filterset = selectors.dossier_list(request.user, request.GET)
+    fmt = request.GET.get("format", "")
+    try:
+        dossiers = export.prepare(filterset.qs, fmt=fmt, acting_user=request.user, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        params = request.GET.copy()
+        params.pop("format", None)
+        return redirect(f"{reverse('dossiers:list')}?{params.urlencode()}")
+    content_type, extension = export.FORMATS[fmt]
+    name = f"dossiers-{timezone.localdate():%Y-%m-%d}.{extension}"
+    table = export.rows(dossiers)
+    if fmt == "csv":
+        response = StreamingHttpResponse(export.csv_stream(table), content_type=content_type)
+    else:
+        response = FileResponse(export.xlsx_file(table), content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 @login_required
 def dossier_create(request):
     organisation = request.tenant.organisation
     if organisation is None or not request.tenant.can(Capability.CREATE_DOSSIERS):
         raise PermissionDenied
     form = DossierForm(request.POST or None, owner=organisation)
+    duplicates = []
     if request.method == "POST" and form.is_valid():
+        duplicates = _unconfirmed_duplicates(request, form)
+    if request.method == "POST" and form.is_valid() and not duplicates:
         try:
             dossier = actions.create_dossier(
                 owner=organisation,
@@ -113,7 +158,9 @@ def dossier_create(request):
                 request, _("Dossier %(reference)s has been created.") % {"reference": dossier.reference}
             )
             return redirect("dossiers:detail", dossier.pk)
-    return render(request, "dossiers/form.html", {"form": form, "organisation": organisation})
+    return render(
+        request, "dossiers/form.html", {"form": form, "organisation": organisation, "duplicates": duplicates}
+    )
 
 
 @dossier_view()
@@ -144,7 +191,10 @@ def dossier_edit(request, dossier):
         owner=dossier.owner,
         choose_responsible=may_choose_responsible(request.user, dossier),
     )
+    duplicates = []
     if request.method == "POST" and form.is_valid():
+        duplicates = _unconfirmed_duplicates(request, form, dossier)
+    if request.method == "POST" and form.is_valid() and not duplicates:
         try:
             actions.update_dossier(
                 dossier=dossier,
@@ -158,7 +208,11 @@ def dossier_edit(request, dossier):
         else:
             messages.success(request, _("The dossier has been saved."))
             return redirect("dossiers:detail", dossier.pk)
-    return render(request, "dossiers/form.html", tab_context(request, dossier, "overview", form=form))
+    return render(
+        request,
+        "dossiers/form.html",
+        tab_context(request, dossier, "overview", form=form, duplicates=duplicates),
+    )
 
 
 @require_POST
@@ -298,11 +352,9 @@ def inbox(request):
     organisation = request.tenant.organisation
     if organisation is None:
         raise Http404
-    return render(
-        request,
-        "dossiers/inbox.html",
-        {"items": selectors.inbox(organisation, request.user), "organisation": organisation},
-    )
+    items = workspace.new_in_inbox(request.user, organisation, limit=selectors.INBOX_SIZE)
+    mark_inbox_read(user=request.user, organisation=organisation)
+    return render(request, "dossiers/inbox.html", {"items": items, "organisation": organisation})
 
 
 @require_POST

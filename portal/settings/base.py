@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "portal.api",
     "portal.knowledge",
     "portal.statistics",
+    "portal.workspace",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

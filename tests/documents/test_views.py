@@ -233,3 +233,45 @@ def test_names_that_agree_with_the_content_are_kept(signed_in, worker_a, dossier
         "scan.jpg",
         "BERICHT.PDF",
     }
+
+
+def test_a_successful_upload_names_the_files_with_and_without_javascript(signed_in, worker_a, dossier):
+    client = signed_in(worker_a)
+    url = english("dossiers:documents", dossier.pk)
+    files = {"files": [SimpleUploadedFile("bericht.pdf", PDF), SimpleUploadedFile("foto.png", PNG)]}
+    page = client.post(url, files | {"category": "other"}, follow=True).content.decode()
+    assert "2 documents added: bericht.pdf, foto.png" in page
+    answer = client.post(
+        url,
+        {"files": [SimpleUploadedFile("lohn.pdf", PDF)], "category": "other"},
+        headers={"Accept": "application/json"},
+    ).json()
+    assert answer["ok"] and answer["message"] == "1 document added: lohn.pdf"
+    assert (
+        "1 document added: lohn.pdf" in client.get(answer["redirect"]).content.decode()
+    )  # after JS redirects
+
+
+def test_a_refusal_shows_the_same_markup_with_and_without_javascript(signed_in, worker_a, dossier):
+    client = signed_in(worker_a)
+    url = english("dossiers:documents", dossier.pk)
+
+    def post(**headers):
+        return client.post(
+            url,
+            {
+                "files": [SimpleUploadedFile("seite.pdf", b"<html><script>x</script></html>")],
+                "category": "other",
+            },
+            headers=headers,
+        )
+
+    without = post()
+    page = without.content.decode()
+    assert without.status_code == 400, page[page.find("<main") :][:3000]
+    answer = post(Accept="application/json").json()
+    assert not answer["ok"] and answer["html"].strip()
+    assert "seite.pdf" in answer["html"]
+    assert f"<div data-upload-errors>{answer['html']}</div>" in page
+    assert page.count('role="alert"') == 1  # said once, not twice
+    assert not Document.objects.exists()

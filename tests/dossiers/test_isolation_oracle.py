@@ -226,7 +226,7 @@ LINK = re.compile(r'href="/de/dossiers/(\d+)/"')
 SEARCH_LINK = re.compile(r'href="/de/dossiers/(\d+)/messages/#message-')
 
 
-ENDPOINTS = ("detail", "download", "messages", "journal")
+ENDPOINTS = ("detail", "download", "archive", "messages", "journal")
 
 
 def check(users, dossiers, model):
@@ -244,6 +244,9 @@ def check(users, dossiers, model):
         )
         listed = {int(pk) for pk in LINK.findall(client.get("/de/dossiers/").content.decode())}
         assert listed == expected, f"list page of {user.email}"
+        export = client.get("/de/dossiers/export/", {"format": "csv"})
+        exported = {row.split(";")[0] for row in b"".join(export.streaming_content).decode().splitlines()[1:]}
+        assert exported == {d.reference for d in dossiers if d.pk in expected}, f"export of {user.email}"
         found = search(user, "Nachricht", per_page=100).results
         assert {hit.dossier_id for hit in found.hits} == expected, f"search of {user.email}"
         assert found.total == len(expected), f"search total of {user.email}"
@@ -268,6 +271,11 @@ def _check_endpoint(client, dossier, endpoint, level):
     elif endpoint == "download":
         document = dossier.documents.get()
         assert client.get(reverse("dossiers:download", args=[dossier.pk, document.pk, 1])).status_code == seen
+    elif endpoint == "archive":
+        archive = client.get(reverse("dossiers:archive", args=[dossier.pk]))
+        assert archive.status_code == seen
+        if level:
+            assert b"".join(archive.streaming_content)[:4] == b"PK\x03\x04"
     elif endpoint == "messages":
         thread = client.get(reverse("dossiers:messages", args=[dossier.pk]))
         assert thread.status_code == seen

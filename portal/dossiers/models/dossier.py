@@ -59,7 +59,11 @@ class Dossier(models.Model):
     # The company
     company_name = models.CharField(_("company"), max_length=200)
     company_uid = models.CharField(
-        _("enterprise number (UID)"), max_length=12, blank=True, db_index=True, help_text=_("CHE-123.456.789")
+        _("enterprise number (UID)"),
+        max_length=12,
+        blank=True,
+        db_index=True,
+        help_text=_("For example CHE-116.281.710, with or without dots"),
     )
     company_foreign_register = models.CharField(_("foreign register number"), max_length=60, blank=True)
     company_country = models.CharField(

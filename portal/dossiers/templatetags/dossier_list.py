@@ -48,7 +48,7 @@ def dossier_rows(dossiers, my_organisations) -> SafeString:
             format_html(
                 "<tr>"
                 '<td><input type="checkbox" name="dossiers" value="{pk}" id="select-{pk}" aria-label="{select} {ref}"></td>'
-                '<td><a href="{base}{pk}/">{ref}</a></td>'
+                '<td class="nowrap"><a href="{base}{pk}/">{ref}</a></td>'
                 "<td>{company}{uid}</td>"
                 "<td>{canton}</td>"
                 '<td><span class="status status--{status}">{status_label}</span></td>'
@@ -77,3 +77,30 @@ def dossier_rows(dossiers, my_organisations) -> SafeString:
             )
         )
     return mark_safe("".join(rows))  # noqa: S308 - every part went through format_html
+
+
+@register.simple_tag(takes_context=True)
+def sort_header(context, key: str, label: str) -> SafeString:
+    """A column header that sorts the list by ``key``; clicking the sorted column reverses it."""
+    params = context["request"].GET.copy()
+    current = params.get("sort") or "-created"
+    state = {key: "ascending", f"-{key}": "descending"}.get(current)
+    params.pop("page", None)
+    params["sort"] = f"-{key}" if state == "ascending" else key
+    arrow = {"ascending": "▲", "descending": "▼"}.get(state, "↕")
+    return format_html(
+        '<th scope="col"{}><a class="sort-link" href="?{}">{} <span aria-hidden="true">{}</span></a></th>',
+        format_html(' aria-sort="{}"', state) if state else "",
+        params.urlencode(),
+        label,
+        arrow,
+    )
+
+
+@register.simple_tag(takes_context=True)
+def export_url(context, fmt: str) -> str:
+    """The export address for the list as filtered now."""
+    params = context["request"].GET.copy()
+    params.pop("page", None)
+    params["format"] = fmt
+    return f"{reverse('dossiers:export')}?{params.urlencode()}"

@@ -8,6 +8,7 @@
     var progress = form.querySelector("[data-progress]");
     var bar = progress && progress.querySelector("progress");
     var status = form.querySelector("[data-upload-status]");
+    var errors = form.querySelector("[data-upload-errors]");
     if (!input || !window.FormData || !window.XMLHttpRequest) return;
 
     if (zone) {
@@ -45,6 +46,12 @@
           return;
         }
         progress.hidden = true;
+        if (answer.html !== undefined && errors) {
+          // The server's own markup for a refusal: the page looks as it does without JavaScript.
+          errors.innerHTML = answer.html;
+          status.textContent = "";
+          return;
+        }
         status.textContent = (answer.errors || [form.dataset.failed || "Upload failed."]).join(" ");
         status.setAttribute("role", "alert");
       });
@@ -52,6 +59,7 @@
         progress.hidden = true;
         status.textContent = form.dataset.failed || "Upload failed.";
       });
+      if (errors) errors.innerHTML = "";
       if (progress) { progress.hidden = false; bar.value = 0; }
       request.send(new FormData(form));
     });
