@@ -16,17 +16,18 @@ effect the moment its transaction commits.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 
 from django.db import connection, transaction
 from django.db.models import Count
 
 from search.backends.base import FACETS, HIT_FIELDS, Hit, Query, Results, SearchBackend, mark
+from search.language import equivalents_of, fold
 from search.models import SearchEntry
 from search.records import KINDS, Record
 
 CONFIGS = ("portal_german", "portal_french", "portal_italian", "portal_simple")
-TSQUERY = "(" + " || ".join(f"websearch_to_tsquery('{c}', %(q)s)" for c in CONFIGS) + ")"
 ENTRY_CONFIG = (
     "(CASE e.language WHEN 'de' THEN 'portal_german' WHEN 'fr' THEN 'portal_french' "
     "WHEN 'it' THEN 'portal_italian' ELSE 'portal_simple' END)::regconfig"
@@ -35,6 +36,30 @@ HEADLINE_OPTIONS = (
     'StartSel=\x02, StopSel=\x03, MaxFragments=2, MaxWords=30, MinWords=12, FragmentDelimiter=" … "'
 )
 FIELDS = [f.attname for f in SearchEntry._meta.concrete_fields if f.attname != "vector"]
+_WORD = re.compile(r"\w+")
+
+
+def tsquery(text: str) -> tuple[str, dict]:
+    """The query in every configuration, OR-ed, folded like the entries (``portal_fold``),
+    each word of an ``EQUIVALENTS`` group widened to its group (``ts_rewrite``)."""
+    params: dict = {}
+    rewrites = []
+    for word in dict.fromkeys(_WORD.findall(fold(text))):
+        others = equivalents_of(word)
+        if others:
+            n = len(rewrites)
+            params[f"eq{n}"] = word
+            params[f"eq{n}_all"] = " | ".join((word, *others))
+            rewrites.append(n)
+    parts = []
+    for config in CONFIGS:
+        sql = f"websearch_to_tsquery('{config}', portal_fold(%(q)s))"
+        for n in rewrites:
+            sql = (
+                f"ts_rewrite({sql}, to_tsquery('{config}', %(eq{n})s), to_tsquery('{config}', %(eq{n}_all)s))"
+            )
+        parts.append(sql)
+    return "(" + " || ".join(parts) + ")", params
 
 
 class PostgresBackend(SearchBackend):
@@ -115,7 +140,8 @@ class PostgresBackend(SearchBackend):
             .replace("%s", "{}")
             .format(*(f"%(v{i})s" for i in range(len(visible_params))))
         )
-        params: dict = {"q": query.text, **names}
+        matches, words = tsquery(query.text)
+        params: dict = {"q": query.text, **names, **words}
         visibility = f"e.dossier_id IN ({visible_sql})"
         hidden = query.principals.hidden_pages
         if hidden is not None:
@@ -126,7 +152,10 @@ class PostgresBackend(SearchBackend):
                 params["hidden"] = [f"{path}%" for path in hidden]
                 pages += " AND NOT (e.path LIKE ANY(%(hidden)s))"
             visibility = f"({visibility} OR ({pages}))"
-        clauses = [f"(e.vector @@ {TSQUERY} OR (e.kind = 'dossier' AND %(q)s <%% e.company))", visibility]
+        clauses = [
+            f"(e.vector @@ {matches} OR (e.kind = 'dossier' AND portal_fold(%(q)s) <%% portal_fold(e.company)))",
+            visibility,
+        ]
         if query.principals.excluded_dossiers:
             clauses.append("(e.dossier_id IS NULL OR NOT (e.dossier_id = ANY(%(excluded)s)))")
             params["excluded"] = list(query.principals.excluded_dossiers)
@@ -170,10 +199,11 @@ class PostgresBackend(SearchBackend):
 
     def _page_sql(self, query: Query) -> tuple[str, dict]:
         where, params = self._where(query)
+        matches, _words = tsquery(query.text)
         order = "rank DESC, e.date DESC, e.key" if query.sort == "relevance" else "e.date DESC, e.key"
         rank = (
-            f"ts_rank_cd(e.vector, {TSQUERY}, 32)"
-            " + CASE WHEN e.kind = 'dossier' THEN word_similarity(%(q)s, e.company) ELSE 0 END"
+            f"ts_rank_cd(e.vector, {matches}, 32)"
+            " + CASE WHEN e.kind = 'dossier' THEN word_similarity(portal_fold(%(q)s), portal_fold(e.company)) ELSE 0 END"
         )
         params.update(limit=query.limit, offset=query.offset)
         sql = (
@@ -194,12 +224,13 @@ class PostgresBackend(SearchBackend):
         if not total:
             return Results(0, [], facets)
         keys = [row[0] for row in self.raw_search(query)]
-        snippet = f"ts_headline({ENTRY_CONFIG}, left(e.body, 20000), {TSQUERY}, '{HEADLINE_OPTIONS}')"
+        matches, words = tsquery(query.text)
+        snippet = f"ts_headline({ENTRY_CONFIG}, left(e.body, 20000), {matches}, '{HEADLINE_OPTIONS}')"
         columns = ", ".join(f"e.{c}" for c in HIT_FIELDS)
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT {columns}, {snippet} FROM search_searchentry e WHERE e.key = ANY(%(keys)s)",
-                {"keys": keys, "q": query.text},
+                {"keys": keys, "q": query.text, **words},
             )
             rows = {row[0]: row for row in cursor.fetchall()}
         hits = []
