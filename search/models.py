@@ -103,6 +103,9 @@ class SearchEntry(models.Model):
     path = models.CharField(max_length=255, blank=True, db_default="")
     url = models.CharField(max_length=300, blank=True, db_default="")
     vector = SearchVectorField(null=True, editable=False)
+    # Title, references and names only: small enough to stay in the row, so every match can
+    # be pre-ranked without reading its whole vector (see the PostgreSQL backend).
+    head = SearchVectorField(null=True, editable=False)
 
     class Meta:
         indexes = [

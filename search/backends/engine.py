@@ -27,6 +27,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from search.backends.base import (
+    CAP,
     FACETS,
     HIT_FIELDS,
     BackendUnavailable,
@@ -215,7 +216,7 @@ def build_search(dsl, query: Query, index: str):
     search = dsl.Search(index=index).query(Q("bool", must=[text], filter=filters))
     order = [{"date": "desc"}, {"key": "asc"}]
     search = search.sort(*(["_score", *order] if query.sort == "relevance" else order))
-    search = search.extra(from_=query.offset, size=query.limit, track_total_hits=True)
+    search = search.extra(from_=query.offset, size=query.limit, track_total_hits=CAP + 1)
     for name in FACETS:
         search.aggs.bucket(name, dsl.A("terms", field=name, size=100))
     search = search.highlight(*HIGHLIGHTED, number_of_fragments=2, fragment_size=160)
@@ -428,7 +429,8 @@ class EngineBackend(SearchBackend):
             )
             for name in FACETS
         }
-        return Results(answer["hits"]["total"]["value"], hits, facets)
+        total = answer["hits"]["total"]
+        return Results(total["value"], hits, facets, capped=total["relation"] == "gte")
 
     def status(self) -> dict:
         """Engine, version, cluster health and the index's size, for ``search_status``."""

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable
 from django.db import connection, transaction
 from django.db.models import Count
 
-from search.backends.base import FACETS, HIT_FIELDS, Hit, Query, Results, SearchBackend, mark
+from search.backends.base import CAP, FACETS, HIT_FIELDS, Hit, Query, Results, SearchBackend, mark
 from search.language import equivalents_of, fold
 from search.models import SearchEntry
 from search.records import KINDS, Record
@@ -35,7 +35,10 @@ ENTRY_CONFIG = (
 HEADLINE_OPTIONS = (
     'StartSel=\x02, StopSel=\x03, MaxFragments=2, MaxWords=30, MinWords=12, FragmentDelimiter=" … "'
 )
-FIELDS = [f.attname for f in SearchEntry._meta.concrete_fields if f.attname != "vector"]
+FIELDS = [f.attname for f in SearchEntry._meta.concrete_fields if f.attname not in ("vector", "head")]
+# Matches ranked by their whole vector: every page a person can reach (service.MAX_PAGES of
+# service.PER_PAGE).
+CANDIDATES = 1000
 _WORD = re.compile(r"\w+")
 
 
@@ -171,44 +174,64 @@ class PostgresBackend(SearchBackend):
             clauses.append(f"e.{column} = ANY(%(f_{column})s)")
         return " AND ".join(clauses), params
 
-    def _facets(self, where: str, params: dict) -> tuple[int, dict[str, list[tuple[str, int]]]]:
-        columns = ", ".join(f"e.{c}" for c in FACETS)
-        sets = ", ".join(["()"] + [f"(e.{c})" for c in FACETS])
+    def _facets(self, where: str, params: dict) -> tuple[int, bool, dict[str, list[tuple[str, int | None]]]]:
+        """Total and facet counts over the first ``CAP + 1`` matches: exact up to the cap;
+        above it the total is "more than CAP" and the facets list the values found in those
+        matches without counts (narrowing still works, no number is made up)."""
+        columns = ", ".join(f"h.{c}" for c in FACETS)
+        sets = ", ".join(["()"] + [f"(h.{c})" for c in FACETS])
+        picked = ", ".join(f"e.{c}" for c in FACETS)
         sql = (
-            f"SELECT GROUPING({columns}), {columns}, count(*) FROM search_searchentry e "
-            f"WHERE {where} GROUP BY GROUPING SETS ({sets})"
+            f"WITH h AS MATERIALIZED (SELECT {picked} FROM search_searchentry e WHERE {where} "
+            f"LIMIT {CAP + 1}) "
+            f"SELECT GROUPING({columns}), {columns}, count(*) FROM h GROUP BY GROUPING SETS ({sets})"
         )
         full = (1 << len(FACETS)) - 1
         masks = {full ^ (1 << (len(FACETS) - 1 - i)): i for i in range(len(FACETS))}
         total = 0
-        facets: dict[str, list[tuple[str, int]]] = {name: [] for name in FACETS}
+        facets: dict[str, list[tuple[str, int | None]]] = {name: [] for name in FACETS}
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            for row in cursor.fetchall():
-                grouping, values, count = row[0], row[1:-1], row[-1]
-                if grouping == full:
-                    total = count
-                elif grouping in masks:
-                    index = masks[grouping]
-                    value = values[index]
-                    if value not in (None, ""):
-                        facets[FACETS[index]].append((str(value), count))
+            rows = cursor.fetchall()
+        for row in rows:
+            if row[0] == full:
+                total = row[-1]
+        capped = total > CAP
+        for row in rows:
+            grouping, values, count = row[0], row[1:-1], row[-1]
+            if grouping in masks:
+                index = masks[grouping]
+                value = values[index]
+                if value not in (None, ""):
+                    facets[FACETS[index]].append((str(value), None if capped else count))
         for name in facets:
-            facets[name].sort(key=lambda item: (-item[1], item[0]))
-        return total, facets
+            facets[name].sort(key=lambda item: (-(item[1] or 0), item[0]))
+        return total, capped, facets
 
     def _page_sql(self, query: Query) -> tuple[str, dict]:
+        """One page. By date: straight from the matches. By relevance: every match is
+        pre-ranked by its small ``head`` vector (title, references, names) and date, the
+        best ``candidates`` of them are ranked by their whole vector, and the page is cut
+        from those. With no more matches than candidates, that is every match: the order
+        is exact; beyond, the deeper pages come from the matches with the best head rank."""
         where, params = self._where(query)
         matches, _words = tsquery(query.text)
-        order = "rank DESC, e.date DESC, e.key" if query.sort == "relevance" else "e.date DESC, e.key"
-        rank = (
-            f"ts_rank_cd(e.vector, {matches}, 32)"
-            " + CASE WHEN e.kind = 'dossier' THEN word_similarity(portal_fold(%(q)s), portal_fold(e.company)) ELSE 0 END"
-        )
         params.update(limit=query.limit, offset=query.offset)
+        if query.sort != "relevance":
+            sql = (
+                f"SELECT e.key, 0 AS rank FROM search_searchentry e WHERE {where} "
+                "ORDER BY e.date DESC, e.key LIMIT %(limit)s OFFSET %(offset)s"
+            )
+            return sql, params
+        similarity = "CASE WHEN e.kind = 'dossier' THEN word_similarity(portal_fold(%(q)s), portal_fold(e.company)) ELSE 0 END"
+        params["candidates"] = max(CANDIDATES, query.offset + query.limit)
         sql = (
-            f"SELECT e.key, {rank} AS rank FROM search_searchentry e WHERE {where} "
-            f"ORDER BY {order} LIMIT %(limit)s OFFSET %(offset)s"
+            f"WITH c AS MATERIALIZED (SELECT e.key, e.date, {similarity} AS similarity FROM search_searchentry e "
+            f"WHERE {where} ORDER BY ts_rank_cd(e.head, {matches}, 32) + {similarity} DESC, e.date DESC, e.key "
+            "LIMIT %(candidates)s) "
+            f"SELECT c.key, ts_rank_cd(e.vector, {matches}, 32) + c.similarity AS rank "
+            "FROM c JOIN search_searchentry e ON e.key = c.key "
+            "ORDER BY rank DESC, c.date DESC, c.key LIMIT %(limit)s OFFSET %(offset)s"
         )
         return sql, params
 
@@ -220,7 +243,7 @@ class PostgresBackend(SearchBackend):
 
     def search(self, query: Query) -> Results:
         where, params = self._where(query)
-        total, facets = self._facets(where, params)
+        total, capped, facets = self._facets(where, params)
         if not total:
             return Results(0, [], facets)
         keys = [row[0] for row in self.raw_search(query)]
@@ -241,4 +264,4 @@ class PostgresBackend(SearchBackend):
                 continue
             headline = row[width] or ""
             hits.append(Hit(*row[:width], snippet=mark(headline) if "\x02" in headline else ""))
-        return Results(total, hits, facets)
+        return Results(total, hits, facets, capped=capped)
