@@ -269,8 +269,9 @@ def populate_entries() -> None:
         )
         # The trigger's own function, so the benchmark indexes exactly as the portal does.
         cursor.execute(
-            "UPDATE search_searchentry e SET vector = "
-            "portal_entry_vector(e.language, e.title, e.identifiers, e.company, e.body)"
+            "UPDATE search_searchentry e SET "
+            "vector = portal_entry_vector(e.language, e.title, e.identifiers, e.company, e.body), "
+            "head = portal_entry_head(e.language, e.title, e.identifiers, e.company)"
         )
         cursor.execute("ALTER TABLE search_searchentry ENABLE TRIGGER search_entry_vector")
         cursor.execute("VACUUM ANALYZE search_searchentry")
