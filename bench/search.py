@@ -215,7 +215,13 @@ QUERIES = [
     "sous-traitant échafaudage",
     "Firma 4242",
     "Dienstleistungssperre Frist Einsprache",
+    "Firma 4242 AG",
+    "Scheinselbständigkeit",
+    "Kontrolle",
 ]
+# The rare word (about one document in a thousand) and a company name are the two
+# queries a person most often types; "Kontrolle" also finds every compound with it.
+RARE_WORD = "Scheinselbständigkeit"
 
 
 # One body of 120 words drawn from one language's vocabulary, evaluated per row (the
@@ -255,17 +261,17 @@ def populate_entries() -> None:
             """
         )
         print(f"  entries inserted in {time.perf_counter() - started:.0f} s; computing vectors...")
+        # A rare word in about one document in a thousand.
         cursor.execute(
-            """
-            UPDATE search_searchentry e SET vector =
-                setweight(to_tsvector(c.config, e.title), 'A')
-                || setweight(to_tsvector('portal_simple', e.identifiers), 'A')
-                || setweight(to_tsvector('portal_simple', e.company), 'B')
-                || setweight(to_tsvector(c.config, e.body), 'D')
-            FROM (VALUES ('de', 'portal_german'::regconfig), ('fr', 'portal_french'::regconfig),
-                         ('it', 'portal_italian'::regconfig)) AS c(language, config)
-            WHERE c.language = e.language
-            """
+            f"UPDATE search_searchentry SET body = body || ' {RARE_WORD}' "
+            "WHERE kind = 'document' AND object_id %% 1000 = 7",
+            [],
+        )
+        # The trigger's own function, so the benchmark indexes exactly as the portal does.
+        cursor.execute(
+            "UPDATE search_searchentry e SET "
+            "vector = portal_entry_vector(e.language, e.title, e.identifiers, e.company, e.body), "
+            "head = portal_entry_head(e.language, e.title, e.identifiers, e.company)"
         )
         cursor.execute("ALTER TABLE search_searchentry ENABLE TRIGGER search_entry_vector")
         cursor.execute("VACUUM ANALYZE search_searchentry")
@@ -450,6 +456,11 @@ def populate_texts() -> None:
                 """,
                 [words, len(words), language],
             )
+        cursor.execute(
+            f"UPDATE {ExtractedText._meta.db_table} SET text = text || ' {RARE_WORD}' "
+            "WHERE version_id IN (SELECT id FROM documents_documentversion WHERE document_id %% 1000 = 7)",
+            [],
+        )
         cursor.execute("ANALYZE")
     print(f"  {ExtractedText.objects.count()} extracted texts ready in {time.perf_counter() - started:.0f} s")
 

@@ -13,11 +13,18 @@ PostgreSQL backend's entries.
 
 from __future__ import annotations
 
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+
+class Fold(models.Func):
+    """PostgreSQL's ``portal_fold`` (migration 0003): accents off, lower case, umlaut digraphs folded."""
+
+    function = "portal_fold"
+    output_field = models.TextField()
 
 
 class ExtractionStatus(models.TextChoices):
@@ -96,11 +103,14 @@ class SearchEntry(models.Model):
     path = models.CharField(max_length=255, blank=True, db_default="")
     url = models.CharField(max_length=300, blank=True, db_default="")
     vector = SearchVectorField(null=True, editable=False)
+    # Title, references and names only: small enough to stay in the row, so every match can
+    # be pre-ranked without reading its whole vector (see the PostgreSQL backend).
+    head = SearchVectorField(null=True, editable=False)
 
     class Meta:
         indexes = [
             GinIndex(fields=["vector"], name="search_entry_vector"),
-            GinIndex(fields=["company"], opclasses=["gin_trgm_ops"], name="search_entry_company_trgm"),
+            GinIndex(OpClass(Fold("company"), name="gin_trgm_ops"), name="search_entry_company_trgm"),
             models.Index(fields=["dossier", "kind"], name="search_entry_dossier"),
             models.Index(fields=["-date"], name="search_entry_date"),
         ]

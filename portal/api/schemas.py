@@ -276,12 +276,16 @@ class SearchHit(Schema):
 
 class FacetValue(Schema):
     value: str
-    count: int
+    count: int | None = Field(
+        description="Matches with this value; null when there are more than 10,000 matches in all "
+        "(the value is offered for narrowing, uncounted)"
+    )
 
 
 class SearchOut(Schema):
     query: str
-    total: int
+    total: int = Field(description="Matches, exact up to 10,000; 10,001 with `more`")
+    more: bool = Field(False, description="More than 10,000 matches: narrow with the facets")
     page: int
     pages: int
     hits: list[SearchHit]

@@ -10,6 +10,9 @@ from search.records import Record
 
 FACETS = ("kind", "status", "canton", "owner_id", "sector", "year", "doc_type", "language")
 SORTS = ("relevance", "date")
+# Totals and facet counts are exact up to this many matches; above, the total reads "more
+# than CAP" (``Results.capped``).
+CAP = 10_000
 
 
 class BackendUnavailable(Exception):
@@ -81,9 +84,13 @@ HIT_FIELDS = (
 
 @dataclass
 class Results:
+    # Exact, or CAP + 1 when ``capped``.
     total: int
     hits: list[Hit]
-    facets: dict[str, list[tuple[str, int]]]
+    # Values with their counts; a count is None where the backend did not count it
+    # (PostgreSQL above the cap): the value is offered for narrowing, without a number.
+    facets: dict[str, list[tuple[str, int | None]]]
+    capped: bool = False
 
 
 class SearchBackend:

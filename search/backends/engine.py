@@ -1,8 +1,9 @@
 """The search-engine backend: OpenSearch or Elasticsearch 8, written once with their DSL.
 
-* Analyzers per language: German (decompounding of the domain's compounds, German
-  normalisation, light stemming), French (elision, folding, light stemming) and Italian
-  (elision, folding, light stemming). A document's body goes into the field of its
+* Analyzers per language: German (folding with umlaut digraphs, decompounding of the
+  domain's compounds, light stemming), French (elision, folding, light stemming) and
+  Italian (elision, folding, light stemming); all of them widen the equivalent word forms
+  of ``search.language``. A document's body goes into the field of its
   detected language; queries run against every language field, each with its analyzer.
 * References and enterprise numbers are keywords, also indexed in every typing.
 * Each entry carries its principals: ``owner_id`` and nested ``grants`` (role group
@@ -26,6 +27,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from search.backends.base import (
+    CAP,
     FACETS,
     HIT_FIELDS,
     BackendUnavailable,
@@ -36,44 +38,11 @@ from search.backends.base import (
     mark,
 )
 from search.backends.engines import FLAVOURS, Flavour
+from search.language import COMPOUND_PARTS, EQUIVALENTS
 from search.records import KINDS, Record
 
 LANGUAGES = ("de", "fr", "it")
 _OR = re.compile(r"\s+OR\s+")
-# Parts of the domain's compounds, so "Kontrolle" also finds "Lohnkontrolle".
-GERMAN_PARTS = [
-    "lohn",
-    "löhne",
-    "kontrolle",
-    "kontrollen",
-    "arbeit",
-    "arbeits",
-    "zeit",
-    "vertrag",
-    "gesamt",
-    "entsendung",
-    "entsende",
-    "betrieb",
-    "firma",
-    "bericht",
-    "buch",
-    "liste",
-    "lohnbuch",
-    "verfügung",
-    "busse",
-    "sanktion",
-    "sperre",
-    "spesen",
-    "ferien",
-    "zuschlag",
-    "mindest",
-    "bau",
-    "gewerbe",
-    "reinigung",
-    "gastro",
-    "kommission",
-    "stunden",
-]
 FRENCH_ARTICLES = ["l", "m", "t", "qu", "n", "s", "j", "d", "c", "jusqu", "quoiqu", "lorsqu", "puisqu"]
 ITALIAN_ARTICLES = [
     *("c", "l", "all", "dall", "dell", "nell", "sull", "coll", "pell", "gl", "agl", "dagl", "degl"),
@@ -98,37 +67,38 @@ HIGHLIGHTED = ["body_de", "body_fr", "body_it", "body_xx"]
 
 
 def analyzers(dsl) -> dict:
+    """Every analyzer folds as PostgreSQL's ``portal_fold`` does (``german_normalization``
+    turns ``ae``/``oe``/``ue`` into ``a``/``o``/``u`` as well as the umlauts) and widens the
+    ``EQUIVALENTS`` of ``search.language``; German also splits the listed compound parts."""
     token_filter, analyzer = dsl.token_filter, dsl.analyzer
+    fold = ["lowercase", "german_normalization", "asciifolding"]
+    equivalents = token_filter("equivalents", "synonym", synonyms=[", ".join(group) for group in EQUIVALENTS])
+    de_stem = token_filter("de_stem", "stemmer", language="light_german")
     return {
         "de": analyzer(
             "de",
             tokenizer="standard",
             filter=[
-                "lowercase",
+                *fold,
                 token_filter(
-                    "de_parts", "dictionary_decompounder", word_list=GERMAN_PARTS, only_longest_match=False
+                    "de_parts",
+                    "dictionary_decompounder",
+                    word_list=list(COMPOUND_PARTS),
+                    only_longest_match=False,
                 ),
-                "german_normalization",
-                token_filter("de_stem", "stemmer", language="light_german"),
+                equivalents,
+                de_stem,
             ],
         ),
         # Queries are not split: "Lohnkontrolle" must not find every text with "Lohn".
-        "de_search": analyzer(
-            "de_search",
-            tokenizer="standard",
-            filter=[
-                "lowercase",
-                "german_normalization",
-                token_filter("de_stem", "stemmer", language="light_german"),
-            ],
-        ),
+        "de_search": analyzer("de_search", tokenizer="standard", filter=[*fold, equivalents, de_stem]),
         "fr": analyzer(
             "fr",
             tokenizer="standard",
             filter=[
                 token_filter("fr_elision", "elision", articles_case=True, articles=FRENCH_ARTICLES),
-                "lowercase",
-                "asciifolding",
+                *fold,
+                equivalents,
                 token_filter("fr_stem", "stemmer", language="light_french"),
             ],
         ),
@@ -137,12 +107,12 @@ def analyzers(dsl) -> dict:
             tokenizer="standard",
             filter=[
                 token_filter("it_elision", "elision", articles=ITALIAN_ARTICLES),
-                "lowercase",
-                "asciifolding",
+                *fold,
+                equivalents,
                 token_filter("it_stem", "stemmer", language="light_italian"),
             ],
         ),
-        "folded": analyzer("folded", tokenizer="standard", filter=["lowercase", "asciifolding"]),
+        "folded": analyzer("folded", tokenizer="standard", filter=[*fold, equivalents]),
         "identifiers": analyzer("identifiers", tokenizer="whitespace", filter=["lowercase"]),
     }
 
@@ -246,7 +216,7 @@ def build_search(dsl, query: Query, index: str):
     search = dsl.Search(index=index).query(Q("bool", must=[text], filter=filters))
     order = [{"date": "desc"}, {"key": "asc"}]
     search = search.sort(*(["_score", *order] if query.sort == "relevance" else order))
-    search = search.extra(from_=query.offset, size=query.limit, track_total_hits=True)
+    search = search.extra(from_=query.offset, size=query.limit, track_total_hits=CAP + 1)
     for name in FACETS:
         search.aggs.bucket(name, dsl.A("terms", field=name, size=100))
     search = search.highlight(*HIGHLIGHTED, number_of_fragments=2, fragment_size=160)
@@ -459,7 +429,8 @@ class EngineBackend(SearchBackend):
             )
             for name in FACETS
         }
-        return Results(answer["hits"]["total"]["value"], hits, facets)
+        total = answer["hits"]["total"]
+        return Results(total["value"], hits, facets, capped=total["relation"] == "gte")
 
     def status(self) -> dict:
         """Engine, version, cluster health and the index's size, for ``search_status``."""

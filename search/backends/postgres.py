@@ -16,17 +16,18 @@ effect the moment its transaction commits.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 
 from django.db import connection, transaction
 from django.db.models import Count
 
-from search.backends.base import FACETS, HIT_FIELDS, Hit, Query, Results, SearchBackend, mark
+from search.backends.base import CAP, FACETS, HIT_FIELDS, Hit, Query, Results, SearchBackend, mark
+from search.language import equivalents_of, fold
 from search.models import SearchEntry
 from search.records import KINDS, Record
 
 CONFIGS = ("portal_german", "portal_french", "portal_italian", "portal_simple")
-TSQUERY = "(" + " || ".join(f"websearch_to_tsquery('{c}', %(q)s)" for c in CONFIGS) + ")"
 ENTRY_CONFIG = (
     "(CASE e.language WHEN 'de' THEN 'portal_german' WHEN 'fr' THEN 'portal_french' "
     "WHEN 'it' THEN 'portal_italian' ELSE 'portal_simple' END)::regconfig"
@@ -34,7 +35,41 @@ ENTRY_CONFIG = (
 HEADLINE_OPTIONS = (
     'StartSel=\x02, StopSel=\x03, MaxFragments=2, MaxWords=30, MinWords=12, FragmentDelimiter=" … "'
 )
-FIELDS = [f.attname for f in SearchEntry._meta.concrete_fields if f.attname != "vector"]
+FIELDS = [f.attname for f in SearchEntry._meta.concrete_fields if f.attname not in ("vector", "head")]
+# The best matches by their head rank (title, references, names) and date that are ranked
+# again by their whole vector; the rest follow in head-rank order. Ten pages of twenty.
+RANKED = 200
+# A hyphen between letters ("sous-traitant") would make a phrase query, which PostgreSQL can
+# only check by reading every candidate's vector: the parts are AND-ed instead.
+_INNER_HYPHEN = re.compile(r"(?<=[^\W\d_])-(?=[^\W\d_])")  # between letters: not in "GE-2026-00001"
+# Up to this many visible dossiers are passed to the queries as an array of ids (one look-up
+# of the policy per search); beyond, the policy's subquery goes into each query.
+VISIBLE_IDS = 50_000
+_WORD = re.compile(r"\w+")
+
+
+def tsquery(text: str) -> tuple[str, dict]:
+    """The query in every configuration, OR-ed, folded like the entries (``portal_fold``),
+    each word of an ``EQUIVALENTS`` group widened to its group (``ts_rewrite``)."""
+    params: dict = {}
+    rewrites = []
+    text = _INNER_HYPHEN.sub(" ", text)
+    for word in dict.fromkeys(_WORD.findall(fold(text))):
+        others = equivalents_of(word)
+        if others:
+            n = len(rewrites)
+            params[f"eq{n}"] = word
+            params[f"eq{n}_all"] = " | ".join((word, *others))
+            rewrites.append(n)
+    parts = []
+    for config in CONFIGS:
+        sql = f"websearch_to_tsquery('{config}', portal_fold(%(q)s))"
+        for n in rewrites:
+            sql = (
+                f"ts_rewrite({sql}, to_tsquery('{config}', %(eq{n})s), to_tsquery('{config}', %(eq{n}_all)s))"
+            )
+        parts.append(sql)
+    return "(" + " || ".join(parts) + ")", params
 
 
 class PostgresBackend(SearchBackend):
@@ -104,19 +139,37 @@ class PostgresBackend(SearchBackend):
     # --- reading ---------------------------------------------------------------------
 
     def _where(self, query: Query) -> tuple[str, dict]:
-        visible_sql, visible_params = query.principals.visible_dossiers.values("pk").query.sql_with_params()
-        # Django renders the subquery with %s placeholders; turn them into named ones.
-        names = {}
-        for index, value in enumerate(visible_params):
-            names[f"v{index}"] = value
-        visible_sql = (
-            visible_sql.replace("{", "{{")
-            .replace("}", "}}")
-            .replace("%s", "{}")
-            .format(*(f"%(v{i})s" for i in range(len(visible_params))))
+        """``FROM … e WHERE …``: the matches the asker may see, with the query's filters.
+
+        The matches are two scans glued together: the full-text ones (exact from the GIN
+        index, so no match's vector is read again) and the company names within typing
+        distance that are not among them (the trigram index is lossy and re-checked, but
+        only on its few candidates)."""
+        matches, words = tsquery(query.text)
+        params: dict = {"q": _INNER_HYPHEN.sub(" ", query.text), **words}
+        source = (
+            f"(SELECT * FROM search_searchentry WHERE vector @@ {matches} UNION ALL "
+            "SELECT * FROM search_searchentry WHERE portal_fold(%(q)s) <%% portal_fold(company) "
+            f"AND NOT (vector @@ {matches})) e"
         )
-        params: dict = {"q": query.text, **names}
-        visibility = f"e.dossier_id IN ({visible_sql})"
+        visible = query.principals.visible_dossiers.order_by().values_list("pk", flat=True)
+        ids = list(visible[: VISIBLE_IDS + 1])
+        if len(ids) <= VISIBLE_IDS:
+            # Few enough: one look-up of the policy per search, then a hashed array.
+            params["visible"] = ids
+            visibility = "e.dossier_id = ANY(%(visible)s)"
+        else:
+            visible_sql, visible_params = visible.query.sql_with_params()
+            # Django renders the subquery with %s placeholders; turn them into named ones.
+            for index, value in enumerate(visible_params):
+                params[f"v{index}"] = value
+            visible_sql = (
+                visible_sql.replace("{", "{{")
+                .replace("}", "}}")
+                .replace("%s", "{}")
+                .format(*(f"%(v{i})s" for i in range(len(visible_params))))
+            )
+            visibility = f"e.dossier_id IN ({visible_sql})"
         hidden = query.principals.hidden_pages
         if hidden is not None:
             # Knowledge pages: readable by every member, except under a path outside the
@@ -126,7 +179,7 @@ class PostgresBackend(SearchBackend):
                 params["hidden"] = [f"{path}%" for path in hidden]
                 pages += " AND NOT (e.path LIKE ANY(%(hidden)s))"
             visibility = f"({visibility} OR ({pages}))"
-        clauses = [f"(e.vector @@ {TSQUERY} OR (e.kind = 'dossier' AND %(q)s <%% e.company))", visibility]
+        clauses = [visibility]
         if query.principals.excluded_dossiers:
             clauses.append("(e.dossier_id IS NULL OR NOT (e.dossier_id = ANY(%(excluded)s)))")
             params["excluded"] = list(query.principals.excluded_dossiers)
@@ -140,66 +193,88 @@ class PostgresBackend(SearchBackend):
                 [int(v) for v in values] if column in ("owner_id", "year", "dossier_id") else values
             )
             clauses.append(f"e.{column} = ANY(%(f_{column})s)")
-        return " AND ".join(clauses), params
+        return f"FROM {source} WHERE " + " AND ".join(clauses), params
 
-    def _facets(self, where: str, params: dict) -> tuple[int, dict[str, list[tuple[str, int]]]]:
-        columns = ", ".join(f"e.{c}" for c in FACETS)
-        sets = ", ".join(["()"] + [f"(e.{c})" for c in FACETS])
+    def _facets(self, where: str, params: dict) -> tuple[int, bool, dict[str, list[tuple[str, int | None]]]]:
+        """Total and facet counts over the first ``CAP + 1`` matches: exact up to the cap;
+        above it the total is "more than CAP" and the facets list the values found in those
+        matches without counts (narrowing still works, no number is made up)."""
+        columns = ", ".join(f"h.{c}" for c in FACETS)
+        sets = ", ".join(["()"] + [f"(h.{c})" for c in FACETS])
+        picked = ", ".join(f"e.{c}" for c in FACETS)
         sql = (
-            f"SELECT GROUPING({columns}), {columns}, count(*) FROM search_searchentry e "
-            f"WHERE {where} GROUP BY GROUPING SETS ({sets})"
+            f"WITH h AS MATERIALIZED (SELECT {picked} {where} "
+            f"LIMIT {CAP + 1}) "
+            f"SELECT GROUPING({columns}), {columns}, count(*) FROM h GROUP BY GROUPING SETS ({sets})"
         )
         full = (1 << len(FACETS)) - 1
         masks = {full ^ (1 << (len(FACETS) - 1 - i)): i for i in range(len(FACETS))}
         total = 0
-        facets: dict[str, list[tuple[str, int]]] = {name: [] for name in FACETS}
+        facets: dict[str, list[tuple[str, int | None]]] = {name: [] for name in FACETS}
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            for row in cursor.fetchall():
-                grouping, values, count = row[0], row[1:-1], row[-1]
-                if grouping == full:
-                    total = count
-                elif grouping in masks:
-                    index = masks[grouping]
-                    value = values[index]
-                    if value not in (None, ""):
-                        facets[FACETS[index]].append((str(value), count))
+            rows = cursor.fetchall()
+        for row in rows:
+            if row[0] == full:
+                total = row[-1]
+        capped = total > CAP
+        for row in rows:
+            grouping, values, count = row[0], row[1:-1], row[-1]
+            if grouping in masks:
+                index = masks[grouping]
+                value = values[index]
+                if value not in (None, ""):
+                    facets[FACETS[index]].append((str(value), None if capped else count))
         for name in facets:
-            facets[name].sort(key=lambda item: (-item[1], item[0]))
-        return total, facets
+            facets[name].sort(key=lambda item: (-(item[1] or 0), item[0]))
+        return total, capped, facets
 
-    def _page_sql(self, query: Query) -> tuple[str, dict]:
-        where, params = self._where(query)
-        order = "rank DESC, e.date DESC, e.key" if query.sort == "relevance" else "e.date DESC, e.key"
-        rank = (
-            f"ts_rank_cd(e.vector, {TSQUERY}, 32)"
-            " + CASE WHEN e.kind = 'dossier' THEN word_similarity(%(q)s, e.company) ELSE 0 END"
-        )
-        params.update(limit=query.limit, offset=query.offset)
+    def _page_sql(self, query: Query, where: str, params: dict) -> tuple[str, dict]:
+        """One page. By date: straight from the matches. By relevance: every match is
+        pre-ordered by whether its small ``head`` vector (title, references, names; no body
+        read) matches, its name's similarity and its date; the first ``RANKED`` of that order are ranked again by their whole vector and
+        come first, the rest follow in the pre-order. With no more than ``RANKED`` matches
+        the order is the full ranking of every match; paging is stable either way."""
+        matches, _words = tsquery(query.text)
+        params = {**params, "limit": query.limit, "offset": query.offset}
+        if query.sort != "relevance":
+            sql = (
+                f"SELECT e.key, 0 AS rank {where} "
+                "ORDER BY e.date DESC, e.key LIMIT %(limit)s OFFSET %(offset)s"
+            )
+            return sql, params
+        similarity = "CASE WHEN e.kind = 'dossier' THEN word_similarity(portal_fold(%(q)s), portal_fold(e.company)) ELSE 0 END"
+        params["candidates"] = max(RANKED, query.offset + query.limit)
+        params["ranked"] = RANKED
         sql = (
-            f"SELECT e.key, {rank} AS rank FROM search_searchentry e WHERE {where} "
-            f"ORDER BY {order} LIMIT %(limit)s OFFSET %(offset)s"
+            "WITH c AS MATERIALIZED (SELECT p.key, row_number() OVER (ORDER BY p.pre DESC, p.date DESC, p.key) AS n "
+            f"FROM (SELECT e.key, e.date, (e.head @@ {matches})::int + {similarity} AS pre {where} "
+            "ORDER BY pre DESC, e.date DESC, e.key LIMIT %(candidates)s) p) "
+            f"SELECT c.key, CASE WHEN c.n <= %(ranked)s THEN ts_rank_cd(e.vector, {matches}, 32) + {similarity} END AS rank "
+            "FROM c JOIN search_searchentry e ON e.key = c.key "
+            "ORDER BY c.n > %(ranked)s, rank DESC, c.n LIMIT %(limit)s OFFSET %(offset)s"
         )
         return sql, params
 
-    def raw_search(self, query: Query) -> list:
-        sql, params = self._page_sql(query)
+    def raw_search(self, query: Query, where: tuple[str, dict] | None = None) -> list:
+        sql, params = self._page_sql(query, *(where or self._where(query)))
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall()
 
     def search(self, query: Query) -> Results:
         where, params = self._where(query)
-        total, facets = self._facets(where, params)
+        total, capped, facets = self._facets(where, params)
         if not total:
             return Results(0, [], facets)
-        keys = [row[0] for row in self.raw_search(query)]
-        snippet = f"ts_headline({ENTRY_CONFIG}, left(e.body, 20000), {TSQUERY}, '{HEADLINE_OPTIONS}')"
+        keys = [row[0] for row in self.raw_search(query, (where, params))]
+        matches, words = tsquery(query.text)
+        snippet = f"ts_headline({ENTRY_CONFIG}, left(e.body, 20000), {matches}, '{HEADLINE_OPTIONS}')"
         columns = ", ".join(f"e.{c}" for c in HIT_FIELDS)
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT {columns}, {snippet} FROM search_searchentry e WHERE e.key = ANY(%(keys)s)",
-                {"keys": keys, "q": query.text},
+                {"keys": keys, "q": query.text, **words},
             )
             rows = {row[0]: row for row in cursor.fetchall()}
         hits = []
@@ -210,4 +285,4 @@ class PostgresBackend(SearchBackend):
                 continue
             headline = row[width] or ""
             hits.append(Hit(*row[:width], snippet=mark(headline) if "\x02" in headline else ""))
-        return Results(total, hits, facets)
+        return Results(total, hits, facets, capped=capped)

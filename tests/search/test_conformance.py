@@ -164,3 +164,78 @@ def test_destroyed_dossier_leaves_nothing_in_the_index(corpus, worker_a):
     settle(extract=False)
     assert keys(worker_a, "Lohnkontrolle OR Lohnbuchhaltung OR Schalungsarbeiten OR Muster") == set()
     assert not SearchEntry.objects.filter(dossier_id=corpus.a1.pk).exists()
+
+
+@pytest.fixture
+def names(search_backend, organisation_a, admin_a):
+    """Dossiers and documents with names and compounds as people write them."""
+    made = {
+        "mueller": corpus_module.DossierFactory(
+            owner=organisation_a, company_name="Müller AG", sector="Maler"
+        ),
+        "waechter": corpus_module.DossierFactory(owner=organisation_a, company_name="Waechter Gipser GmbH"),
+        "bernasconi": corpus_module.DossierFactory(
+            owner=organisation_a, company_name="Bernasconi Costruzioni SA"
+        ),
+        "bernaskoni": corpus_module.DossierFactory(owner=organisation_a, company_name="Bernaskoni Sagl"),
+        "lefevre": corpus_module.DossierFactory(owner=organisation_a, company_name="Lefebvre Peinture Sàrl"),
+    }
+    texts = {
+        "de_umlaut": ("protokoll.txt", "Gespräch mit Herrn Jürg Müller über die Arbeitszeitkontrolle."),
+        "de_digraph": ("notiz.txt", "Herr Hans Mueller hat die Unterlagen der Lohnkontrolle nachgereicht."),
+        "fr": ("decision.txt", "Le salaire minimum du contrat de travail n'a pas été respecté."),
+        "it": ("rapporto.txt", "Il salario minimale non è stato pagato dal datore di lavoro."),
+    }
+    documents = {}
+    for name, (file_name, text) in texts.items():
+        [documents[name]] = corpus_module.add_documents(
+            dossier=made["mueller"],
+            uploads=[corpus_module.upload(file_name, text.encode())],
+            acting_user=admin_a,
+        )
+    settle()
+    return made, documents
+
+
+def test_umlauts_written_as_digraphs_match_both_ways(names, worker_a):
+    dossiers, documents = names
+    mueller, waechter = f"dossier:{dossiers['mueller'].pk}", f"dossier:{dossiers['waechter'].pk}"
+    assert mueller in keys(worker_a, "Mueller AG")
+    assert mueller in keys(worker_a, "Müller AG")
+    assert waechter in keys(worker_a, "Wächter")
+    assert waechter in keys(worker_a, "Waechter")
+    umlaut, digraph = f"document:{documents['de_umlaut'].pk}", f"document:{documents['de_digraph'].pk}"
+    assert {umlaut, digraph} <= keys(worker_a, "Mueller")
+    assert {umlaut, digraph} <= keys(worker_a, "Müller")
+    assert {umlaut, digraph} <= keys(worker_a, "muller")
+
+
+def test_misspelt_names_are_found_below_the_exact_match(names, worker_a):
+    dossiers, _documents = names
+    exact, near = f"dossier:{dossiers['bernaskoni'].pk}", f"dossier:{dossiers['bernasconi'].pk}"
+    ranked = [hit.key for hit in search(worker_a, "Bernaskoni", per_page=100).results.hits]
+    assert ranked[:2] == [exact, near]
+    assert f"dossier:{dossiers['lefevre'].pk}" in keys(worker_a, "Lefevre")
+    assert f"dossier:{dossiers['mueller'].pk}" in keys(worker_a, "Mülller")
+    assert f"dossier:{dossiers['mueller'].pk}" not in keys(worker_a, "Bernaskoni")
+
+
+def test_german_compounds_are_found_by_their_parts(names, corpus, worker_a):
+    _dossiers, documents = names
+    assert f"document:{documents['de_umlaut'].pk}" in keys(worker_a, "Arbeitszeit")
+    assert f"document:{documents['de_umlaut'].pk}" in keys(worker_a, "Kontrolle")
+    assert f"document:{corpus.documents['de'].pk}" in keys(worker_a, "Kontrolle")
+    assert f"document:{documents['de_digraph'].pk}" in keys(worker_a, "Kontrolle Mueller")
+    # The query is not split: a compound finds itself, not every text with one of its parts.
+    assert f"document:{documents['de_umlaut'].pk}" not in keys(worker_a, "Lohnkontrolle")
+
+
+def test_equivalent_word_forms_the_stemmers_keep_apart(names, worker_a):
+    _dossiers, documents = names
+    fr, it = f"document:{documents['fr'].pk}", f"document:{documents['it'].pk}"
+    assert fr in keys(worker_a, "salaire minimal")
+    assert fr in keys(worker_a, "salaires minimaux")
+    assert fr in keys(worker_a, "salaire minimum")
+    assert it in keys(worker_a, "salario minimo")
+    assert it in keys(worker_a, "salario minimale")
+    assert fr not in keys(worker_a, "salaire maximal")

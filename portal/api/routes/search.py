@@ -52,6 +52,7 @@ def search_view(request, params: Query[SearchParams]):
     return {
         "query": found.text,
         "total": found.results.total,
+        "more": found.results.capped,
         "page": found.page,
         "pages": found.pages,
         "hits": [

@@ -1,0 +1,71 @@
+"""Totals and facet counts are exact up to a cap; above it the page says "more than
+10,000" and its first pages are still complete. Nothing invisible is ever counted."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from search.backends.base import CAP
+from search.records import Record
+from search.service import MAX_PAGES, search
+from tests.dossiers.factories import DossierFactory
+from tests.tenants.factories import OrganisationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def entries(dossier, count: int, *, canton: str) -> list[Record]:
+    now = timezone.now()
+    return [
+        Record(
+            key=f"document:{dossier.pk * 100_000 + n}",
+            kind="document",
+            object_id=dossier.pk * 100_000 + n,
+            dossier_id=dossier.pk,
+            owner_id=dossier.owner_id,
+            status=dossier.status,
+            canton=canton,
+            sector=dossier.sector,
+            year=now.year,
+            doc_type="payroll",
+            language="de",
+            date=now - timedelta(minutes=n),
+            title=f"Lohnbuch {n}",
+            reference=dossier.reference,
+            body="Die Lohnkontrolle ergab eine Unterschreitung.",
+            extraction="done",
+        )
+        for n in range(count)
+    ]
+
+
+def test_above_the_cap_the_total_says_more_and_the_pages_stay_complete(
+    search_backend, organisation_a, organisation_b, worker_a, worker_b
+):
+    mine = DossierFactory(owner=organisation_a, canton="GE")
+    theirs = DossierFactory(owner=organisation_b, canton="BE")
+    hidden = DossierFactory(owner=OrganisationFactory(), canton="ZH")
+    for dossier, count, canton in ((mine, 12_000, "GE"), (theirs, 50, "BE"), (hidden, 300, "ZH")):
+        records = entries(dossier, count, canton=canton)
+        for start in range(0, count, 2000):
+            search_backend.index(records[start : start + 2000])
+
+    many = search(worker_a, "Lohnkontrolle")
+    assert many.results.total > CAP and many.results.capped
+    assert many.pages == MAX_PAGES
+    assert len(many.results.hits) == 20 and {h.dossier_id for h in many.results.hits} == {mine.pk}
+    last = search(worker_a, "Lohnkontrolle", page=MAX_PAGES)
+    assert len(last.results.hits) == 20 and {h.dossier_id for h in last.results.hits} == {mine.pk}
+    assert not {h.key for h in last.results.hits} & {h.key for h in many.results.hits}
+    for name in ("canton", "owner_id"):
+        assert {value for value, _count in many.results.facets[name]} <= {"GE", str(organisation_a.pk)}
+
+    few = search(worker_b, "Lohnkontrolle", per_page=100)
+    assert few.results.total == 50 and not few.results.capped
+    assert {h.dossier_id for h in few.results.hits} == {theirs.pk} and len(few.results.hits) == 50
+    assert dict(few.results.facets["canton"]) == {"BE": 50}
+    assert dict(few.results.facets["owner_id"]) == {str(organisation_b.pk): 50}
+    assert sum(count for _value, count in few.results.facets["kind"]) == 50
