@@ -124,14 +124,19 @@ def test_the_national_report_suppresses_small_cells_and_names_no_case(signed_in,
     expected = expected_cells(cases, 2025)
     small = [key for key, (controls, _p) in expected.items() if controls < 3]
     assert small, "the generated year has small cells"
+    hidden_per_kind: dict[str, list[str]] = {}
     for r in rows:
         if r[1] == "Total":
             continue
         controls = expected[(r[0], r[1], r[2])][0]
         if controls < 3:
-            assert set(r[3:]) - {"0"} <= {"< 3"} and r[3] == "< 3"
-        else:
+            assert set(r[3:]) - {"0"} <= {"< 3", "x"} and r[3] == "< 3"
+        elif r[3] != "x":  # hidden so that a "< 3" of its kind cannot be worked out
             assert int(r[3]) == controls
+        if r[3] in ("< 3", "x"):
+            hidden_per_kind.setdefault(r[0], []).append(r[3])
+    # a kind's total minus its shown cells never points at a single suppressed cell
+    assert hidden_per_kind and all(len(cells) >= 2 for cells in hidden_per_kind.values())
     entry = JournalEntry.objects.get(object_type="statistics_report")
     assert entry.object_reference == "national-2025" and entry.details["national"] is True
 
