@@ -44,6 +44,7 @@ HIDDEN = Small("x")
 
 COLUMNS = (
     ("controls", _("Controls")),
+    ("extended", _("Of which in sectors with an extended collective agreement")),
     ("persons", _("Persons checked")),
     ("undercutting", _("With wage undercutting")),
     ("undercutting_share", _("Wage undercutting (%)")),
@@ -55,6 +56,7 @@ COLUMNS = (
     ("fines_chf", _("Fines (CHF)")),
     ("bans", _("Service bans")),
     ("ban_years", _("Ban years")),
+    ("listed", _("Companies listed publicly")),
     ("closed", _("Closed")),
     ("median_days_to_report", _("Median days, opening to report")),
     ("median_days_to_sanction", _("Median days, report to sanction")),
@@ -105,6 +107,8 @@ def row(block: Block, *, protect: bool) -> dict[str, object]:
         "fines_chf": derived(block.fines_chf.quantize(Decimal("0.01")), block.fines),
         "bans": count(block.bans),
         "ban_years": derived(block.ban_years, block.bans),
+        "extended": count(block.extended),
+        "listed": count(block.listed),
         "closed": count(block.closed),
         "median_days_to_report": _median(block.days_to_report, protect),
         "median_days_to_sanction": _median(block.days_to_sanction, protect),
@@ -121,6 +125,8 @@ def protected_count(value: int, *, protect: bool):
 #: Columns whose rows add up to the total (the others are shares and medians).
 ADDITIVE = (
     "controls",
+    "extended",
+    "listed",
     "persons",
     "undercutting",
     "working_time",
@@ -133,7 +139,17 @@ ADDITIVE = (
     "closed",
 )
 #: Counts: a suppressed one is known to be 0, 1 or 2; a hidden one (not small) 0 or at least 3.
-_COUNTS = {"controls", "undercutting", "working_time", "penalties", "fines", "bans", "closed"}
+_COUNTS = {
+    "controls",
+    "extended",
+    "listed",
+    "undercutting",
+    "working_time",
+    "penalties",
+    "fines",
+    "bans",
+    "closed",
+}
 _UNBOUNDED = float("inf")
 
 
