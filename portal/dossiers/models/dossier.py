@@ -74,6 +74,7 @@ class Dossier(models.Model):
     agreement_extended = models.BooleanField(
         _("collective agreement declared generally binding"),
         default=False,
+        db_default=False,  # rows written by raw SQL (bulk imports, benchmarks) count as "no"
         help_text=_("The sector's collective labour agreement is extended (declared generally binding)."),
     )
     canton = models.CharField(_("canton of work"), max_length=2, choices=Canton.choices)
@@ -119,6 +120,7 @@ class Dossier(models.Model):
     listed_publicly = models.BooleanField(
         _("company listed publicly"),
         default=False,
+        db_default=False,
         help_text=_("The company is on the federal secretariat's public list of sanctioned companies."),
     )
     related = models.ManyToManyField("self", blank=True, symmetrical=True, verbose_name=_("related dossiers"))
