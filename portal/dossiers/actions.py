@@ -89,6 +89,7 @@ EDITABLE_FIELDS = (
     "company_address",
     "sector",
     "collective_agreement",
+    "agreement_extended",
     "canton",
     "commune",
     "work_start",
@@ -101,6 +102,7 @@ EDITABLE_FIELDS = (
     "penalty_chf",
     "fine_chf",
     "ban_years",
+    "listed_publicly",
 )
 
 

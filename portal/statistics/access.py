@@ -5,6 +5,9 @@
   cases and have no need of the body's totals.
 - The national view and report: the same roles in the federal secretariat or the umbrella
   association, acting for that organisation.
+- A body's submitted report (unsuppressed figures, addressed to the secretariat): the same
+  roles in the federal secretariat only. The umbrella association sees who submitted, not
+  what.
 """
 
 from __future__ import annotations
@@ -33,5 +36,15 @@ def body_for(request) -> Organisation:
 
 def national_for(request) -> Organisation:
     if not may_see_national(request.tenant):
+        raise PermissionDenied
+    return request.tenant.organisation
+
+
+def may_read_submissions(tenant) -> bool:
+    return may_see_body(tenant) and tenant.organisation.kind == OrganisationKind.FEDERAL_SECRETARIAT
+
+
+def secretariat_for(request) -> Organisation:
+    if not may_read_submissions(request.tenant):
         raise PermissionDenied
     return request.tenant.organisation

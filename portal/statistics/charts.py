@@ -9,6 +9,8 @@ suppressed figure is a gap in the chart and "< 3" in the table.
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from dataclasses import dataclass
 
@@ -20,7 +22,7 @@ from pygal.style import Style
 
 from portal.dossiers.models import ControlKind
 from portal.statistics.figures import Figures
-from portal.statistics.presentation import Small, row
+from portal.statistics.presentation import Small, protect_group, row
 
 STYLE = Style(
     background="transparent",
@@ -33,6 +35,7 @@ _SCRIPT = re.compile(r"<script\b.*?</script>", re.DOTALL)
 
 @dataclass(frozen=True)
 class Chart:
+    slug: str  # names the chart in its data's download address
     title: str
     svg: SafeString
     columns: list[str]
@@ -62,30 +65,38 @@ def _config(title: str) -> dict:
     }
 
 
-def monthly_trend(figures: Figures, *, protect: bool) -> Chart:
+def _protected_rows(blocks: dict, *, protect: bool, total: dict | None) -> dict:
+    """The rows of ``blocks``; with ``protect``, secondary suppression against ``total``."""
+    rows = {key: row(block, protect=protect) for key, block in blocks.items()}
+    if protect and total is not None:
+        protect_group(list(rows.values()), total)
+    return rows
+
+
+def monthly_trend(figures: Figures, *, protect: bool, total: dict | None = None) -> Chart:
     """Controls opened and cases closed, month by month."""
     title = _("Controls opened and cases closed per month")
     months = list(figures.by_month)
-    rows = []
-    for month, block in figures.by_month.items():
-        values = row(block, protect=protect)
-        rows.append((month, [values["controls"], values["closed"]]))
+    rows = [
+        (month, [values["controls"], values["closed"]])
+        for month, values in _protected_rows(figures.by_month, protect=protect, total=total).items()
+    ]
     chart = pygal.Line(**_config(title), x_label_rotation=30)
     chart.x_labels = months
     chart.add(_("Controls"), [_plotted(values[0]) for _m, values in rows])
     chart.add(_("Closed"), [_plotted(values[1]) for _m, values in rows])
-    return Chart(title, _render(chart, title), [_("Month"), _("Controls"), _("Closed")], rows)
+    return Chart("monthly", title, _render(chart, title), [_("Month"), _("Controls"), _("Closed")], rows)
 
 
-def outcomes_by_kind(figures: Figures, *, protect: bool) -> Chart:
+def outcomes_by_kind(figures: Figures, *, protect: bool, total: dict | None = None) -> Chart:
     """Per kind of control: controls, and those with wage undercutting or working-time violations."""
     title = _("Controls and findings by kind of control")
     rows = []
+    protected = _protected_rows(figures.by_kind, protect=protect, total=total)
     for kind, label in ControlKind.choices:
-        block = figures.by_kind.get(kind)
-        if block is None:
+        values = protected.get(kind)
+        if values is None:
             continue
-        values = row(block, protect=protect)
         rows.append((str(label), [values["controls"], values["undercutting"], values["working_time"]]))
     chart = pygal.Bar(**_config(title))
     chart.x_labels = [label for label, _values in rows]
@@ -98,8 +109,28 @@ def outcomes_by_kind(figures: Figures, *, protect: bool) -> Chart:
         _("With wage undercutting"),
         _("With working-time violations"),
     ]
-    return Chart(title, _render(chart, title), columns, rows)
+    return Chart("by-kind", title, _render(chart, title), columns, rows)
 
 
-def charts(figures: Figures, *, protect: bool) -> list[Chart]:
-    return [monthly_trend(figures, protect=protect), outcomes_by_kind(figures, protect=protect)]
+SLUGS = ("monthly", "by-kind")
+
+
+def as_csv(chart: Chart) -> bytes:
+    """The chart's data table, as its table shows it ("< 3" and "x" included), UTF-8 with BOM."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([str(column) for column in chart.columns])
+    for label, values in chart.rows:
+        writer.writerow([label, *("" if value is None else str(value) for value in values)])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def charts(figures: Figures, *, protect: bool, total: dict | None = None) -> list[Chart]:
+    """The page's charts; nationally, protected against the page's ``total`` row (built from
+    ``figures.total`` when not given), so a chart's data gives no suppressed cell away."""
+    if protect and total is None:
+        total = row(figures.total, protect=True)
+    return [
+        monthly_trend(figures, protect=protect, total=total),
+        outcomes_by_kind(figures, protect=protect, total=total),
+    ]

@@ -18,6 +18,9 @@ Counting rules (README, "Statistics"):
   *sanction decided* (the dossier has no date fields of its own). Medians: days from opening
   to report over the period's controls that have a report; days from report to sanction over
   those that have both, the sanction not before the report.
+- **Extended agreement**: the dossier's sector has an extended (generally binding)
+  collective agreement (``agreement_extended``); the report splits controls by it.
+  **Listed publicly**: the company was put on the public list for this case.
 - **Wage undercutting**: a wage underpayment above zero. **Working-time violation**: the
   findings field is not empty. **Penalty**, **fine**: an amount above zero (count and sum).
   **Ban**: a ban duration is set (count and years).
@@ -121,6 +124,8 @@ class Fact:
     penalty: Decimal | None
     fine: Decimal | None
     ban_years: int | None
+    extended: bool = False  # the sector has an extended collective agreement
+    listed: bool = False  # the company was listed publicly
     archived: bool = False  # the dossier is destroyed; its facts were kept
 
     @property
@@ -153,6 +158,8 @@ class Block:
     fines_chf: Decimal = ZERO
     bans: int = 0
     ban_years: int = 0
+    extended: int = 0
+    listed: int = 0
     days_to_report: list[float] = field(default_factory=list)
     days_to_sanction: list[float] = field(default_factory=list)
 
@@ -172,6 +179,10 @@ class Block:
         if fact.ban_years is not None:
             self.bans += 1
             self.ban_years += fact.ban_years
+        if fact.extended:
+            self.extended += 1
+        if fact.listed:
+            self.listed += 1
         if fact.report_at is not None:
             self.days_to_report.append(_days(fact.opened_at, fact.report_at))
             if fact.sanction_at is not None and fact.sanction_at >= fact.report_at:
@@ -189,6 +200,8 @@ class Block:
         "fines_chf",
         "bans",
         "ban_years",
+        "extended",
+        "listed",
         "median_days_to_report",
         "median_days_to_sanction",
     )
@@ -299,6 +312,8 @@ FACT_FIELDS = (
     "penalty_chf",
     "fine_chf",
     "ban_years",
+    "agreement_extended",
+    "listed_publicly",
 )
 
 ARCHIVED_FIELDS = (
@@ -317,6 +332,8 @@ ARCHIVED_FIELDS = (
     "penalty_chf",
     "fine_chf",
     "ban_years",
+    "agreement_extended",
+    "listed_publicly",
 )
 
 
@@ -351,8 +368,8 @@ def _with_dates(dossiers: QuerySet[Dossier]) -> QuerySet[Dossier]:
 
 
 def _fact(row: tuple) -> Fact:
-    *head, underpayment, working_time, penalty, fine, ban_years = row
-    return Fact(*head, underpayment, bool(working_time.strip()), penalty, fine, ban_years)
+    *head, underpayment, working_time, penalty, fine, ban_years, extended, listed = row
+    return Fact(*head, underpayment, bool(working_time.strip()), penalty, fine, ban_years, extended, listed)
 
 
 def load_facts(dossiers: QuerySet[Dossier], filters: Filters) -> list[Fact]:
@@ -422,6 +439,8 @@ def archive(dossiers: QuerySet[Dossier]) -> int:
                 penalty_chf=fact.penalty,
                 fine_chf=fact.fine,
                 ban_years=fact.ban_years,
+                agreement_extended=fact.extended,
+                listed_publicly=fact.listed,
             )
         )
     return len(ArchivedFacts.objects.bulk_create(kept))

@@ -42,6 +42,8 @@ class ArchivedFacts(models.Model):
     penalty_chf = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     fine_chf = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     ban_years = models.PositiveSmallIntegerField(null=True, blank=True)
+    agreement_extended = models.BooleanField(default=False, db_default=False)
+    listed_publicly = models.BooleanField(default=False, db_default=False)
     archived_at = models.DateTimeField(_("archived"), auto_now_add=True)
 
     class Meta:

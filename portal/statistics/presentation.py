@@ -13,8 +13,11 @@ two controls could point at a company, so
 - a share is "< 3" when its numerator or denominator is 1 or 2;
 - a median is "< 3" when it is taken over 1 or 2 cases.
 
-Not done yet: secondary suppression (a total minus the shown cells can still reveal a
-suppressed cell).
+Secondary suppression (:func:`protect_group`): the rows of a table add up to the total shown
+under them, so a single "< 3" in a column could be worked out as the total minus the other
+rows. In every column that adds up, more cells are hidden (shown as "x", the smallest ones
+first) until no "< 3" cell can be pinned to one value from the total and the figures still
+shown; when no row is left to hide, the total is hidden.
 """
 
 from __future__ import annotations
@@ -36,9 +39,12 @@ class Small(str):
 
 
 SMALL = Small(f"< {THRESHOLD}")
+#: A figure hidden only so that a "< 3" elsewhere in its column cannot be worked out.
+HIDDEN = Small("x")
 
 COLUMNS = (
     ("controls", _("Controls")),
+    ("extended", _("Of which in sectors with an extended collective agreement")),
     ("persons", _("Persons checked")),
     ("undercutting", _("With wage undercutting")),
     ("undercutting_share", _("Wage undercutting (%)")),
@@ -50,6 +56,7 @@ COLUMNS = (
     ("fines_chf", _("Fines (CHF)")),
     ("bans", _("Service bans")),
     ("ban_years", _("Ban years")),
+    ("listed", _("Companies listed publicly")),
     ("closed", _("Closed")),
     ("median_days_to_report", _("Median days, opening to report")),
     ("median_days_to_sanction", _("Median days, report to sanction")),
@@ -100,6 +107,8 @@ def row(block: Block, *, protect: bool) -> dict[str, object]:
         "fines_chf": derived(block.fines_chf.quantize(Decimal("0.01")), block.fines),
         "bans": count(block.bans),
         "ban_years": derived(block.ban_years, block.bans),
+        "extended": count(block.extended),
+        "listed": count(block.listed),
         "closed": count(block.closed),
         "median_days_to_report": _median(block.days_to_report, protect),
         "median_days_to_sanction": _median(block.days_to_sanction, protect),
@@ -111,3 +120,87 @@ def row(block: Block, *, protect: bool) -> dict[str, object]:
 
 def protected_count(value: int, *, protect: bool):
     return SMALL if protect and is_small(value) else value
+
+
+#: Columns whose rows add up to the total (the others are shares and medians).
+ADDITIVE = (
+    "controls",
+    "extended",
+    "listed",
+    "persons",
+    "undercutting",
+    "working_time",
+    "penalties",
+    "penalties_chf",
+    "fines",
+    "fines_chf",
+    "bans",
+    "ban_years",
+    "closed",
+)
+#: Counts: a suppressed one is known to be 0, 1 or 2; a hidden one (not small) 0 or at least 3.
+_COUNTS = {
+    "controls",
+    "extended",
+    "listed",
+    "undercutting",
+    "working_time",
+    "penalties",
+    "fines",
+    "bans",
+    "closed",
+}
+_UNBOUNDED = float("inf")
+
+
+def _pinned(cells: list[tuple[float, float]], suppressed_sum: float) -> bool:
+    """Whether one of ``cells`` (each a range a reader knows it lies in) is forced to a single
+    value by their known sum."""
+    for index, (low, high) in enumerate(cells):
+        others = cells[:index] + cells[index + 1 :]
+        others_low = sum(other_low for other_low, _h in others)
+        others_high = sum(other_high for _l, other_high in others)  # inf when one is unbounded
+        least = max(low, suppressed_sum - others_high)
+        most = min(high, suppressed_sum - others_low)
+        if most - least < 1:
+            return True
+    return False
+
+
+def _known_range(key: str, values: dict) -> tuple[float, float]:
+    """What a reader knows of a suppressed or hidden figure."""
+    if key not in _COUNTS:
+        return (0, _UNBOUNDED)  # a sum: any amount
+    if values[key] == HIDDEN:
+        return (THRESHOLD, _UNBOUNDED)  # only counts of 3 or more are hidden
+    if key != "controls" and key in CONTROL_DERIVED and values["controls"] == SMALL:
+        return (0, THRESHOLD - 1)  # the whole row is small: zeros are suppressed too
+    return (1, THRESHOLD - 1)
+
+
+def protect_group(rows: list[dict], total: dict) -> None:
+    """Secondary suppression, in place: hide cells of ``rows`` (rows of one table whose
+    additive columns sum to ``total``) until no suppressed cell can be recovered.
+
+    A reader knows a "< 3" count lies in 0..2 (0 when its whole row is small), a hidden count
+    that is not zero (zeros are never chosen) is at least 3, and a suppressed or hidden sum
+    is at least 0; the cells of a column are safe when none of them is forced to one value by
+    the total minus the figures shown.
+    """
+    for key in ADDITIVE:
+        if isinstance(total.get(key), Small) or not any(isinstance(r.get(key), Small) for r in rows):
+            continue
+        actual = {index: r[key] for index, r in enumerate(rows) if not isinstance(r.get(key), Small)}
+        while True:
+            shown = sum(actual.values())
+            suppressed_sum = float(total[key] - shown)
+            ranges = [_known_range(key, values) for values in rows if isinstance(values.get(key), Small)]
+            if not _pinned(ranges, suppressed_sum):
+                break
+            candidates = [(value, index) for index, value in actual.items() if value]
+            if not candidates:
+                total[key] = HIDDEN
+                break
+            _value, index = min(candidates)
+            rows[index][key] = HIDDEN
+            del actual[index]

@@ -18,7 +18,7 @@ from openpyxl.styles import Font
 
 from portal.dossiers.models import ControlKind
 from portal.statistics.figures import Figures
-from portal.statistics.presentation import COLUMNS, Small, row
+from portal.statistics.presentation import COLUMNS, Small, protect_group, row
 from portal.statistics.selectors import sector_label
 from tenants.models import Canton
 
@@ -39,7 +39,14 @@ class Section:
 
 
 def sections(figures: Figures, *, protect: bool) -> list[Section]:
-    """One section per kind of control (all four, empty ones too), lines by sector then canton."""
+    """One section per kind of control (all four, empty ones too), lines by sector then canton.
+
+    With ``protect``, the kinds' totals are protected against the year's total (as in the
+    national view), then each kind's lines against its total.
+    """
+    totals = {kind: row(block, protect=protect) for kind, block in figures.by_kind.items()}
+    if protect:
+        protect_group(list(totals.values()), row(figures.total, protect=True))
     result = []
     for kind, label in ControlKind.choices:
         cells = sorted(
@@ -50,8 +57,10 @@ def sections(figures: Figures, *, protect: bool) -> list[Section]:
             Line(str(sector_label(sector)), str(Canton(canton).label), row(block, protect=protect))
             for sector, canton, block in cells
         ]
-        total = figures.by_kind.get(kind)
-        result.append(Section(kind, str(label), lines, row(total, protect=protect) if total else {}))
+        total = totals.get(kind, {})
+        if protect and total:
+            protect_group([line.values for line in lines], total)
+        result.append(Section(kind, str(label), lines, total))
     return result
 
 

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 from portal.dossiers.models import ControlKind
 from portal.dossiers.workflow import Status
+from portal.statistics.charts import charts
 from portal.statistics.figures import Figures, Scope
-from portal.statistics.presentation import COLUMNS, protected_count, row
+from portal.statistics.models import ReportSubmission
+from portal.statistics.presentation import COLUMNS, protect_group, protected_count, row
 from tenants.models import Canton, Organisation
 
 
@@ -22,23 +28,30 @@ def sector_label(sector: str) -> str:
     return sector or _("No sector given")
 
 
-def _table(mapping: dict, label, protect: bool) -> list[tuple[str, object, dict]]:
+def _table(mapping: dict, label, protect: bool, total: dict) -> list[tuple[str, object, dict]]:
+    """The rows of one breakdown; with ``protect``, secondary suppression against ``total``."""
     rows = [(label(key), key, row(block, protect=protect)) for key, block in mapping.items()]
+    if protect:
+        protect_group([values for _label, _key, values in rows], total)
     return sorted(rows, key=lambda item: str(item[0]))
 
 
 def tables(figures: Figures, previous: Figures | None, *, protect: bool, bodies: bool = False) -> dict:
-    """Everything the figures template shows, with small cells suppressed when ``protect``."""
+    """Everything the figures template shows (tables and charts), with small cells suppressed
+    and, nationally, the cells hidden that would give them away from the totals.
+
+    Every breakdown is protected against the same total row before the summary is built from
+    it, so a total hidden for one table is hidden everywhere on the page.
+    """
     total, before = row(figures.total, protect=protect), None
     if previous is not None:
         before = row(previous.total, protect=protect)
     context = {
         "columns": COLUMNS,
         "total": total,
-        "summary": [(key, label, total[key], before[key] if before else None) for key, label in COLUMNS],
-        "by_kind": _table(figures.by_kind, lambda key: ControlKind(key).label, protect),
-        "by_sector": _table(figures.by_sector, sector_label, protect),
-        "by_canton": _table(figures.by_canton, lambda key: Canton(key).label, protect),
+        "by_kind": _table(figures.by_kind, lambda key: ControlKind(key).label, protect, total),
+        "by_sector": _table(figures.by_sector, sector_label, protect, total),
+        "by_canton": _table(figures.by_canton, lambda key: Canton(key).label, protect, total),
         "open_by_status": [
             (label, protected_count(figures.open_by_status.get(value, 0), protect=protect))
             for value, label in Status.choices
@@ -50,7 +63,9 @@ def tables(figures: Figures, previous: Figures | None, *, protect: bool, bodies:
     }
     if bodies:
         names = Organisation.objects.in_bulk(list(figures.by_owner))
-        context["by_body"] = _table(figures.by_owner, lambda key: names[key].short_name, protect)
+        context["by_body"] = _table(figures.by_owner, lambda key: names[key].short_name, protect, total)
+    context["charts"] = charts(figures, protect=protect, total=total)
+    context["summary"] = [(key, label, total[key], before[key] if before else None) for key, label in COLUMNS]
     return context
 
 
@@ -81,3 +96,20 @@ def figures_data(figures: Figures, before: Figures) -> dict:
         ],
         "overdue": figures.overdue,
     }
+
+
+def submission_for(
+    *, organisation_id: int, year: int, version: int | None
+) -> tuple[ReportSubmission, list[ReportSubmission]]:
+    """A body's submitted report for ``year``: the given version, or the latest; 404 if none."""
+    versions = ReportSubmission.objects.filter(organisation_id=organisation_id, year=year)
+    submission = (versions.filter(version=version) if version is not None else versions).first()
+    if submission is None:
+        raise Http404
+    return submission, list(versions.defer("csv"))
+
+
+def submission_table(submission) -> tuple[list[str], list[list[str]]]:
+    """The submitted CSV as a header and rows, exactly as submitted."""
+    rows = list(csv.reader(io.StringIO(bytes(submission.csv).decode("utf-8-sig"))))
+    return (rows[0], rows[1:]) if rows else ([], [])

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,7 +16,7 @@ from portal.journal.actions import record
 from portal.journal.models import Action
 from portal.statistics import access, selectors
 from portal.statistics.actions import FIRST_YEAR, may_submit, submit_report
-from portal.statistics.charts import charts
+from portal.statistics.charts import as_csv as chart_csv
 from portal.statistics.figures import Filters, Period, all_dossiers, figures_for, own_dossiers
 from portal.statistics.forms import FigureFilterForm, previous
 from portal.statistics.models import ReportSubmission
@@ -30,34 +31,77 @@ def _year_or_404(year: int) -> int:
     return year
 
 
-def _figures_page(request, scope, *, protect: bool, bodies: bool = False):
+def _figures_page(request, scope, *, protect: bool, bodies: bool = False, chart_url=None):
+    """The context of a figures page; ``chart_url(slug)`` gives the address of a chart's data."""
     form = FigureFilterForm(request.GET or None, sectors=selectors.sectors_of(scope))
     filters = form.filters()
     current = figures_for(scope, filters)
     before = figures_for(scope, previous(filters))
-    return {
+    context = {
         "form": form,
         "filters": filters,
         "previous_period": before.filters.period,
-        "charts": charts(current, protect=protect),
         **selectors.tables(current, before, protect=protect, bodies=bodies),
     }
+    if chart_url is not None:
+        query = f"?{request.GET.urlencode()}" if request.GET else ""
+        context["chart_downloads"] = {
+            chart.slug: chart_url(chart.slug) + query for chart in context["charts"]
+        }
+    return context
+
+
+def _chart_data(request, context: dict, *, slug: str, organisation, name: str) -> HttpResponse:
+    """A chart's data as CSV, the same figures (and suppressions) as the page's table."""
+    chart = next((chart for chart in context["charts"] if chart.slug == slug), None)
+    if chart is None:
+        raise Http404
+    period = context["filters"].period
+    record(
+        action=Action.DOWNLOAD,
+        object_type="statistics_chart",
+        object_reference=f"{name}-{slug}",
+        actor=request.user,
+        organisation=organisation,
+        request=request,
+        details={"chart": slug, "start": period.start.isoformat(), "end": period.end.isoformat()},
+    )
+    response = HttpResponse(chart_csv(chart), content_type=CONTENT_TYPES["csv"])
+    response["Content-Disposition"] = (
+        f'attachment; filename="statistics-{name}-{slug}-{period.start:%Y%m%d}-{period.end:%Y%m%d}.csv"'
+    )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required
-def dashboard(request):
+def dashboard(request, chart: str | None = None):
     organisation = access.body_for(request)
-    context = _figures_page(request, own_dossiers(organisation), protect=False)
+    context = _figures_page(
+        request,
+        own_dossiers(organisation),
+        protect=False,
+        chart_url=lambda slug: reverse("statistics:chart", args=[slug]),
+    )
+    if chart is not None:
+        return _chart_data(request, context, slug=chart, organisation=organisation, name=organisation.slug)
     context.update(organisation=organisation, may_see_national=access.may_see_national(request.tenant))
     return render(request, "statistics/dashboard.html", context)
 
 
 @login_required
-def national(request, body_id: int | None = None):
-    access.national_for(request)
+def national(request, body_id: int | None = None, chart: str | None = None):
+    organisation = access.national_for(request)
     body = get_object_or_404(Organisation, pk=body_id) if body_id is not None else None
     scope = own_dossiers(body) if body is not None else all_dossiers()
-    context = _figures_page(request, scope, protect=True, bodies=body is None)
+    if body is None:
+        chart_url = lambda slug: reverse("statistics:national-chart", args=[slug])  # noqa: E731
+    else:
+        chart_url = lambda slug: reverse("statistics:national-body-chart", args=[body.pk, slug])  # noqa: E731
+    context = _figures_page(request, scope, protect=True, bodies=body is None, chart_url=chart_url)
+    if chart is not None:
+        name = f"national-{body.slug}" if body is not None else "national"
+        return _chart_data(request, context, slug=chart, organisation=organisation, name=name)
     context["body"] = body
     return render(request, "statistics/national.html", context)
 
@@ -170,6 +214,7 @@ def submissions(request, year: int):
             "submitted": [(body, row) for body, row in rows if row],
             "missing": [body for body, row in rows if not row],
             "years": range(timezone.localdate().year, timezone.localdate().year - 5, -1),
+            "may_read": access.may_read_submissions(request.tenant),
         },
     )
 
@@ -187,4 +232,41 @@ def national_report(request, year: int, fmt: str = "html"):
         organisation=organisation,
         name="national",
         title=title,
+    )
+
+
+@login_required
+def submission(request, year: int, body_id: int, fmt: str = "html"):
+    """For the secretariat: a body's submitted report as submitted (latest version, or
+    ``?version=N``), as a page or the CSV itself."""
+    organisation = access.secretariat_for(request)
+    _year_or_404(year)
+    if fmt not in ("html", "csv"):
+        raise Http404
+    version = request.GET.get("version")
+    chosen, versions = selectors.submission_for(
+        organisation_id=body_id, year=year, version=int(version) if version and version.isdigit() else None
+    )
+    record(
+        action=Action.VIEW if fmt == "html" else Action.DOWNLOAD,
+        object_type="statistics_submission",
+        object_id=chosen.pk,
+        object_reference=f"{chosen.organisation.slug}-{year}",
+        actor=request.user,
+        organisation=organisation,
+        request=request,
+        details={"year": year, "version": chosen.version, "format": fmt},
+    )
+    if fmt == "csv":
+        response = HttpResponse(bytes(chosen.csv), content_type=CONTENT_TYPES["csv"])
+        response["Content-Disposition"] = (
+            f'attachment; filename="report-{chosen.organisation.slug}-{year}-v{chosen.version}.csv"'
+        )
+        response["Cache-Control"] = "no-store"
+        return response
+    header, rows = selectors.submission_table(chosen)
+    return render(
+        request,
+        "statistics/submission.html",
+        {"submission": chosen, "versions": versions, "year": year, "header": header, "rows": rows},
     )

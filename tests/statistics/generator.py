@@ -44,6 +44,8 @@ class Case:
     reference: str = ""
     company: str = ""
     handed_over_from: int | None = None
+    extended: bool = False  # the sector has an extended collective agreement
+    listed: bool = False  # the company was listed publicly
 
     @property
     def status(self) -> str:
@@ -70,6 +72,8 @@ def write_case(case: Case, owner) -> None:
         penalty_chf=case.penalty,
         fine_chf=case.fine,
         ban_years=case.ban_years,
+        agreement_extended=case.extended,
+        listed_publicly=case.listed,
     )
     case.reference, case.company = dossier.reference, dossier.company_name
     previous = "opened"
@@ -86,6 +90,9 @@ def write_case(case: Case, owner) -> None:
 def generate(organisations, count: int = 80, seed: int = 17) -> list[Case]:
     """``count`` cases over 2025 and 2026 among ``organisations``, written to the database."""
     rng = random.Random(seed)
+    # A second stream for the report's split and public listing, so the first draws the same
+    # cases as before these fields existed.
+    more = random.Random(seed + 1)
     cases = []
     for _ in range(count):
         owner = rng.choice(organisations)
@@ -104,6 +111,8 @@ def generate(organisations, count: int = 80, seed: int = 17) -> list[Case]:
             ban_years=rng.choice([None, None, None, rng.randrange(1, 6)]),
             deadline=rng.choice([None, opened + timedelta(days=rng.randrange(10, 400))]),
         )
+        case.extended = more.random() < 0.5
+        case.listed = bool(case.ban_years or case.fine) and more.random() < 0.4
         steps = rng.randrange(0, len(PATH) + 1)
         at = case.opened_at
         for status in PATH[:steps]:

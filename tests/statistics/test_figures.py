@@ -84,6 +84,8 @@ def expected(cases: list[Case], period: Period, *, sector=None, kind=None, canto
         "fines_chf": sum((c.fine for c in controls if c.fine), Decimal(0)),
         "bans": len([c for c in controls if c.ban_years]),
         "ban_years": sum(c.ban_years for c in controls if c.ban_years),
+        "extended": len([c for c in controls if c.extended]),
+        "listed": len([c for c in controls if c.listed]),
         "median_days_to_report": statistics.median(to_report) if to_report else None,
         "median_days_to_sanction": statistics.median(to_sanction) if to_sanction else None,
     }
@@ -247,3 +249,35 @@ def test_a_dossier_closed_without_the_workflow_counts_as_closed_on_its_last_chan
     today = timezone.localdate()
     figures = figures_for(own_dossiers(organisation_a), Filters(period=Period(today, today)), today=today)
     assert figures.total.closed == 1 and figures.total.controls == 0 and figures.open_cases == 0
+
+
+def test_the_report_split_and_public_listing_entered_in_the_dossier_form_are_counted(
+    signed_in, worker_a, organisation_a
+):
+    """The two fields the report structure asks for are on the dossier form and reach the figures."""
+    from django.urls import reverse
+
+    from portal.dossiers.models import Dossier
+
+    client = signed_in(worker_a)
+    base = {"company_country": "CH", "canton": "GE", "control_kind": "posted_workers", "persons_checked": "2"}
+    form = client.get(reverse("dossiers:create")).content.decode()
+    assert 'name="agreement_extended"' in form and 'name="listed_publicly"' in form
+    for name, extra in (
+        ("Eins AG", {"agreement_extended": "on", "listed_publicly": "on", "fine_chf": "800"}),
+        ("Zwei AG", {"agreement_extended": "on"}),
+        ("Drei AG", {}),
+    ):
+        assert (
+            client.post(reverse("dossiers:create"), {**base, "company_name": name, **extra}).status_code
+            == 302
+        )
+    assert list(
+        Dossier.objects.order_by("company_name").values_list("agreement_extended", "listed_publicly")
+    ) == [
+        (False, False),
+        (True, True),
+        (True, False),
+    ]
+    figures = signed_in(worker_a).get(reverse("statistics:dashboard")).context["total"]
+    assert (figures["controls"], figures["extended"], figures["listed"]) == (3, 2, 1)

@@ -119,3 +119,63 @@ def test_an_administrator_of_another_body_cannot_submit_for_this_one(organisatio
 def test_no_submission_for_a_future_year(admin_a):
     assert client_of(admin_a).post(reverse("statistics:submit", args=[2999])).status_code == 404
     assert not ReportSubmission.objects.exists()
+
+
+def test_the_secretariat_reads_a_submitted_report_as_it_was_submitted(
+    admin_a, organisation_a, organisation_b
+):
+    cases = generate([organisation_a, organisation_b], count=30)
+    first = submit_report(organisation=organisation_a, year=2025, acting_user=admin_a)
+    generate([organisation_a], count=12, seed=99)  # the body's figures change after its first submission
+    latest = submit_report(organisation=organisation_a, year=2025, acting_user=admin_a)
+    assert bytes(first.csv) != bytes(latest.csv)
+    seco = OrganisationFactory(short_name="SECO", kind="federal_secretariat", canton="CH")
+    client = client_of(member(seco, Role.CASE_WORKER))
+
+    listing = client.get(reverse("statistics:submissions", args=[2025])).content.decode()
+    page_url = reverse("statistics:submission", args=[2025, organisation_a.pk])
+    assert f'href="{page_url}"' in listing
+
+    page = client.get(page_url)
+    assert page.status_code == 200 and page.context["submission"] == latest
+    own_controls = sum(1 for c in cases if c.owner_id == organisation_a.pk and c.opened_at.year == 2025)
+    assert own_controls > 0
+    totals = [row for row in page.context["rows"] if row[1] == "Total"]
+    assert totals and latest.sha256 in page.content.decode()
+
+    earlier = client.get(page_url, {"version": 1})
+    assert earlier.context["submission"] == first
+    download = client.get(
+        reverse("statistics:submission-file", args=[2025, organisation_a.pk, "csv"]), {"version": 1}
+    )
+    assert download.content == bytes(first.csv)
+    assert download["Content-Disposition"].endswith(f'report-{organisation_a.slug}-2025-v1.csv"')
+    entries = JournalEntry.objects.filter(
+        object_type="statistics_submission", action__in=["view", "download"]
+    )
+    assert {(e.action, e.object_id, e.organisation_id) for e in entries} == {
+        ("view", latest.pk, seco.pk),
+        ("view", first.pk, seco.pk),
+        ("download", first.pk, seco.pk),
+    }
+
+
+def test_only_the_secretariat_reads_submitted_reports(admin_a, organisation_a, organisation_b, worker_b):
+    submit_report(organisation=organisation_a, year=2025, acting_user=admin_a)
+    umbrella = OrganisationFactory(short_name="VSAA", kind="umbrella_association", canton="CH")
+    seco = OrganisationFactory(short_name="SECO", kind="federal_secretariat", canton="CH")
+    url = reverse("statistics:submission", args=[2025, organisation_a.pk])
+    assert client_of(member(umbrella, Role.ADMINISTRATOR)).get(url).status_code == 403
+    assert client_of(worker_b).get(url).status_code == 403
+    assert client_of(member(seco, Role.READER)).get(url).status_code == 403
+    listing = client_of(member(umbrella, Role.ADMINISTRATOR)).get(
+        reverse("statistics:submissions", args=[2025])
+    )
+    assert listing.status_code == 200 and url not in listing.content.decode()
+    secretariat_client = client_of(member(seco, Role.ADMINISTRATOR))
+    assert (
+        secretariat_client.get(reverse("statistics:submission", args=[2025, organisation_b.pk])).status_code
+        == 404
+    )
+    assert secretariat_client.get(url, {"version": 7}).status_code == 404
+    assert not JournalEntry.objects.filter(object_type="statistics_submission", action="view").exists()

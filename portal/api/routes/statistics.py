@@ -45,6 +45,8 @@ class FiguresOut(Schema):
     fines_chf: Decimal
     bans: int
     ban_years: int
+    extended: int = Field(description="Controls in sectors with an extended collective agreement")
+    listed: int = Field(description="Controls after which the company was listed publicly")
     median_days_to_report: float | None
     median_days_to_sanction: float | None
 

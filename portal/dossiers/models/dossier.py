@@ -73,6 +73,14 @@ class Dossier(models.Model):
     # The work controlled
     sector = models.CharField(_("sector"), max_length=120, blank=True)
     collective_agreement = models.CharField(_("collective labour agreement"), max_length=200, blank=True)
+    # The yearly report splits controls by sectors with and without an extended (generally
+    # binding) collective agreement (DOMAIN.md, "Supervision and reporting").
+    agreement_extended = models.BooleanField(
+        _("collective agreement declared generally binding"),
+        default=False,
+        db_default=False,  # rows written by raw SQL (bulk imports, benchmarks) count as "no"
+        help_text=_("The sector's collective labour agreement is extended (declared generally binding)."),
+    )
     canton = models.CharField(_("canton of work"), max_length=2, choices=Canton.choices)
     commune = models.CharField(_("commune"), max_length=100, blank=True)
     work_start = models.DateField(_("work from"), null=True, blank=True)
@@ -112,6 +120,12 @@ class Dossier(models.Model):
         null=True,
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+    listed_publicly = models.BooleanField(
+        _("company listed publicly"),
+        default=False,
+        db_default=False,
+        help_text=_("The company is on the federal secretariat's public list of sanctioned companies."),
     )
     related = models.ManyToManyField("self", blank=True, symmetrical=True, verbose_name=_("related dossiers"))
     tags = TaggableManager(
