@@ -23,14 +23,14 @@ import io
 import json
 import os
 import shutil
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import transaction
 from AccessControl.SecurityManagement import newSecurityManager
 from DateTime import DateTime
 from PIL import Image as PILImage
 from plone import api
-from plone.app.multilingual.interfaces import ITranslationManager
+from plone.app.multilingual.interfaces import IMutableTG, ITranslationManager
 from plone.app.textfield.value import RichTextValue
 from plone.browserlayer.utils import registered_layers
 from plone.namedfile.file import NamedBlobFile, NamedBlobImage
@@ -89,11 +89,12 @@ transaction.commit()
 
 api.group.create(groupname="kantonale-behoerden", title="Kantonale Behörden")
 api.group.create(groupname="pool-bauhauptgewerbe", title="Pool Bauhauptgewerbe")
-api.user.create(email="hans.muster@example.ch", username="hans.muster", password="Plone-Fixture-2026!")
+PASSWORD = "Plone-Fixture-2026!"  # noqa: S105 (a throw-away site on localhost, never served)
+api.user.create(email="hans.muster@example.ch", username="hans.muster", password=PASSWORD)
 api.user.create(
     email="redaktion@example.ch",
     username="redaktion",
-    password="Plone-Fixture-2026!",
+    password=PASSWORD,
     roles=("Site Administrator",),
 )
 
@@ -101,8 +102,11 @@ made = []  # (object, review state) in creation order
 
 
 def fix_uid(obj, path):
+    """Fixed UIDs and translation groups, so that each run writes the same export."""
     IMutableUUID(obj).set(uid(path))
-    obj.reindexObject(idxs=["UID"])
+    if path != "/":
+        IMutableTG(obj).set(uid("translation-group:" + path))
+    obj.reindexObject(idxs=["UID", "TranslationGroup"])
 
 
 def add(path, type_, title, state="published", text=None, old_id=None, **fields):
@@ -121,8 +125,11 @@ def add(path, type_, title, state="published", text=None, old_id=None, **fields)
 
 
 with api.env.adopt_user(username="redaktion"):
+    fix_uid(site, "/")
     for language in ("de", "fr", "it"):
         fix_uid(site[language], f"/{language}")
+        for name, child in site[language].objectItems():  # plone.app.multilingual's "assets" folders
+            fix_uid(child, f"/{language}/{name}")
 
     # -- German ------------------------------------------------------------------------
     lohnschutz = add(
@@ -195,7 +202,9 @@ with api.env.adopt_user(username="redaktion"):
         "Sanktionsraster",
         state="private",
         file=NamedBlobFile(
-            data=PDF.replace(b"Merkblatt", b"Raster"), contentType="application/pdf", filename="sanktionsraster.pdf"
+            data=PDF.replace(b"Merkblatt", b"Raster"),
+            contentType="application/pdf",
+            filename="sanktionsraster.pdf",
         ),
     )
     pool = add("/de/pool-bau", "Folder", "Pool Bau")
@@ -209,8 +218,8 @@ with api.env.adopt_user(username="redaktion"):
         "/de/schulung-2026",
         "Event",
         "Schulung Lohnkontrollen 2026",
-        start=datetime(2026, 3, 10, 8, 0, tzinfo=timezone.utc),
-        end=datetime(2026, 3, 10, 16, 0, tzinfo=timezone.utc),
+        start=datetime(2026, 3, 10, 8, 0, tzinfo=UTC),
+        end=datetime(2026, 3, 10, 16, 0, tzinfo=UTC),
         location="Bern, Kursaal",
         event_url="https://www.tripartite-example.ch/anmeldung",
         contact_name="Sekretariat",
@@ -256,7 +265,11 @@ with api.env.adopt_user(username="redaktion"):
     # -- translations (plone.app.multilingual) ---------------------------------------------
     for group in (
         ("/de/lohnschutz", "/fr/protection-des-salaires", "/it/protezione-dei-salari"),
-        ("/de/lohnschutz/kontrollen", "/fr/protection-des-salaires/controles", "/it/protezione-dei-salari/controlli"),
+        (
+            "/de/lohnschutz/kontrollen",
+            "/fr/protection-des-salaires/controles",
+            "/it/protezione-dei-salari/controlli",
+        ),
         (
             "/de/lohnschutz/kontrollen/verfahren",
             "/fr/protection-des-salaires/controles/procedure",
@@ -322,8 +335,20 @@ def export(view, **options):
 
 
 types = ["LRF", "Folder", "Document", "News Item", "Event", "File"]
-export("@@export_content", portal_type=types, include_blobs=1, download_to_server=2, form={"filename": "Plone.json"})
-export("@@export_content", portal_type=["Image"], include_blobs=2, download_to_server=2, form={"filename": "Image.json"})
+export(
+    "@@export_content",
+    portal_type=types,
+    include_blobs=1,
+    download_to_server=2,
+    form={"filename": "Plone.json"},
+)
+export(
+    "@@export_content",
+    portal_type=["Image"],
+    include_blobs=2,
+    download_to_server=2,
+    form={"filename": "Image.json"},
+)
 for view in ("@@export_translations", "@@export_localroles", "@@export_redirects", "@@export_defaultpages"):
     export(view, download_to_server=True)
 export("@@export_relations", download_to_server=True)
@@ -332,7 +357,8 @@ export("@@export_relations", download_to_server=True)
 storage = app._p_jar.db().storage
 blob_dir = storage.fshelper.base_dir
 for name in sorted(os.listdir(os.path.join(OUT, "Image"))):
-    item = json.load(open(os.path.join(OUT, "Image", name)))
+    with open(os.path.join(OUT, "Image", name)) as file:
+        item = json.load(file)
     blob_path = item["image"]["blob_path"]
     target = os.path.join(OUT, "blobstorage", blob_path)
     os.makedirs(os.path.dirname(target), exist_ok=True)
