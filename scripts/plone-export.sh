@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Build a throw-away Plone 6 site, fill it with representative content and export it with
+# Build a throw-away Plone 6.0 site, fill it with representative content and export it with
 # collective.exportimport: the reference fixture of `manage.py import_plone`.
 #
 #   scripts/plone-export.sh [OUT_DIR]        (default: tests/knowledge/plone_export)
@@ -14,6 +14,11 @@ ROOT=$PWD
 OUT=$(realpath -m "${1:-tests/knowledge/plone_export}")
 PLONE=$ROOT/var/plone
 PYTHON=${PLONE_PYTHON:-python3.11}
+
+if [ -n "$(ls -A "$OUT" 2>/dev/null)" ] && [ ! -e "$OUT/export_localroles.json" ]; then
+    echo "$OUT is not empty and holds no earlier export: not overwriting it" >&2
+    exit 1
+fi
 
 if [ ! -x "$PLONE/venv/bin/zconsole" ]; then
     echo "Installing Plone into $PLONE/venv (a few minutes)"
