@@ -1,11 +1,10 @@
-"""Write the Plone export used by the tests (tests/knowledge/plone_export), or a larger one.
+"""Write a Plone export in collective.exportimport's format by hand, large if asked: for timing.
 
-The export is written by hand in collective.exportimport's format (1.x, Plone 6 with
-plone.app.multilingual): one JSON file per item (the add-on's "one file per item"
-option), blobs in base64 and as a blob path, export_translations/localroles/redirects/
-defaultpages.json. It was not produced by a running Plone (see the README).
+The test fixture (tests/knowledge/plone_export) comes from a real Plone, built and exported
+by scripts/plone-export.sh. This script writes the same kind of content without a Plone
+(one JSON file per item, blobs in base64 and by blob path, export_translations/localroles/
+redirects/defaultpages.json), plus as many extra pages as asked, to time the import:
 
-    .venv/bin/python scripts/make_plone_fixture.py tests/knowledge/plone_export
     .venv/bin/python scripts/make_plone_fixture.py /tmp/big-export --extra-pages 2000
 """
 

@@ -47,7 +47,7 @@ PUBLIC = "https://www.tripartite-example.ch"
 
 
 def exported(path: str) -> dict:
-    for file in (EXPORT / "Plone").glob("*.json"):
+    for file in EXPORT.glob("*/*.json"):  # Plone/ (blobs in base64) and Image/ (blob paths)
         item = json.loads(file.read_text())
         if item["@id"] == f"http://localhost:8080/Plone{path}":
             return item
@@ -321,3 +321,33 @@ def test_the_command_prints_its_report(homes, capsys):
     assert "Created: 2 files, 1 images, 21 pages." in out
     assert "Audiences applied: 5" in out and "/de/pool-bau: Pool Bauhauptgewerbe" in out
     assert "Skipped: 0" in out and "importing [" in err
+
+
+@pytest.mark.filterwarnings("error:DateTimeField .* received a naive datetime:RuntimeWarning")
+def test_plone_dates_without_a_zone_are_read_in_the_sites_time_zone(homes):
+    run()
+    assert exported("/de/lohnschutz/kontrollen/verfahren/ablauf")["effective"] == "2021-03-05T09:00:00"
+    record = PloneItem.objects.get(path="/de/lohnschutz/kontrollen/verfahren/ablauf")
+    assert record.effective.isoformat() == "2021-03-05T08:00:00+00:00"  # 09:00 in Zurich, in winter
+    assert page("/de/lohnschutz/kontrollen/verfahren/ablauf").first_published_at == record.effective
+
+
+def test_an_item_without_a_workflow_is_as_public_as_its_folder(homes, tmp_path):
+    """Plone 6 gives Files and Images no workflow (review_state null); a site may do so for pages."""
+    assert exported("/de/lohnschutz/merkblatt-lohnkontrolle.pdf")["review_state"] is None
+    export = tmp_path / "export"
+    shutil.copytree(EXPORT, export)
+    for file in (export / "Plone").glob("*.json"):
+        item = json.loads(file.read_text())
+        if item["@id"].endswith(("/de/lohnschutz/entwurf", "/de/intern/sanktionen")):
+            item["review_state"] = None
+            file.write_text(json.dumps(item))
+    run(export)
+    assert page("/de/lohnschutz/entwurf").live  # in a published folder: published
+    sanktionen = page("/de/intern/sanktionen")  # in the cantons' folder: theirs only
+    assert sanktionen.live
+    assert list(Audience.objects.filter(page=sanktionen).values_list("organisation_kind", flat=True)) == [
+        "cantonal_authority"
+    ]
+    _user, commission = member("joint_commission")
+    assert commission.get(sanktionen.url).status_code == 404

@@ -24,6 +24,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.images import ImageFile
 from django.db import transaction
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.html import strip_tags
 from django.utils.text import slugify
@@ -63,12 +64,18 @@ class ImportReport:
 
 
 def _date(value) -> datetime | None:
+    """A Plone date. Plone writes ``effective`` and ``expires`` without a zone, as the wall
+    clock of the site's time zone they were entered in; they are read in the portal's
+    ``TIME_ZONE`` (Europe/Zurich), which is the Swiss sites' zone too."""
     if not value or not isinstance(value, str) or value == "None":
         return None
     try:
-        return parse_datetime(value)
+        parsed = parse_datetime(value)
     except ValueError:
         return None
+    if parsed is not None and timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed)
+    return parsed
 
 
 class PloneImport:
@@ -96,6 +103,7 @@ class PloneImport:
         }
         self.translation_keys = self._translation_keys()
         self.readers: dict[str, frozenset[str]] = {}
+        self.states: dict[str, str] = {}  # review state by UID, for items without a workflow
         self.pending: dict[str, Item] = {}  # pages whose links wait for later items
         self.collection = self._collection()
         exported_paths = {self.old_path(item) for item in export.items}
@@ -165,6 +173,7 @@ class PloneImport:
         path = self.old_path(item)
         if item.type in ROOT_TYPES:
             self.readers[item.uid] = frozenset()
+            self.states[item.uid] = item.data.get("review_state") or "published"
             return
         try:
             with transaction.atomic():
@@ -218,9 +227,14 @@ class PloneImport:
         if item.type not in PAGE_TYPES and item.type not in FILE_TYPES:
             raise Skip(f"unknown type {item.type!r}")
         parent = self._parent(item)
-        inherited = self.readers.get((data.get("parent") or {}).get("UID") or "", frozenset())
+        parent_uid = (data.get("parent") or {}).get("UID") or ""
+        inherited = self.readers.get(parent_uid, frozenset())
+        # A type without a workflow (Files and Images in Plone 6: review_state null) has no
+        # state of its own: it is as public as its container.
+        state = data.get("review_state") or self.states.get(parent_uid, "published")
+        self.states[item.uid] = state
         decision, readers = access.decide(
-            review_state=data.get("review_state") or "",
+            review_state=state,
             entry=self.export.localroles.get(item.uid),
             inherited=inherited,
             rules=self.rules,
