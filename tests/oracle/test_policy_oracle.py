@@ -43,7 +43,7 @@ def test_the_policy_answers_as_the_model_in_a_million_worlds():
     count = int(os.environ.get("ORACLE_WORLDS", "1000000")) // shards
     outcome = runner.run(worlds(SEED + shard, count), progress=_progress)
     assert outcome.report is None, outcome.report
-    print(  # noqa: T201 (the figure the README quotes)
+    print(
         f"\noracle shard {shard}/{shards}: {outcome.tally.worlds} worlds, {outcome.tally.cases} cases in "
         f"{outcome.seconds:.0f} s: {outcome.cases_per_second:.0f} cases/s, "
         f"{outcome.tally.worlds / outcome.seconds:.1f} worlds/s"
