@@ -82,7 +82,7 @@ ORACLE_PROCS ?= 2
 oracle-million: install
 	@pids=""; for shard in $$(seq 1 $(ORACLE_PROCS)); do \
 	  ORACLE_SHARD=$$shard ORACLE_SHARDS=$(ORACLE_PROCS) ORACLE_WORLDS=$(ORACLE_WORLDS) \
-	    $(VENV)/bin/pytest -q -s -p no:cacheprovider -m slow tests/oracle/test_policy_oracle.py & pids="$$pids $$!"; \
+	    $(VENV)/bin/pytest -q -s -p no:cacheprovider -m million tests/oracle/test_policy_oracle.py & pids="$$pids $$!"; \
 	done; status=0; for pid in $$pids; do wait $$pid || status=1; done; exit $$status
 
 # The long runs (marker `slow`, not part of `make test`): the isolation oracles and the API

@@ -34,7 +34,7 @@ def _progress(tally, seconds):
         )
 
 
-@pytest.mark.slow
+@pytest.mark.million
 def test_the_policy_answers_as_the_model_in_a_million_worlds():
     """``make oracle-million``: ``ORACLE_WORLDS`` worlds over ``ORACLE_SHARDS`` processes, each
     with new worlds (its shard's seed) and a database of its own."""

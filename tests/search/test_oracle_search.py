@@ -26,7 +26,7 @@ from tests.oracle.worlds import instants, level, worlds
 
 pytestmark = pytest.mark.django_db
 
-SEARCH_WORLDS = 60
+SEARCH_WORLDS = 10
 SEED = 19
 
 
