@@ -123,3 +123,24 @@ def test_a_policy_ignoring_the_end_of_memberships_is_caught_and_shrunk(monkeypat
     assert outcome.tally.worlds < DEFAULT_WORLDS
     assert "until t0's day" in outcome.report
     assert len(outcome.smallest.people) <= len(outcome.smallest.orgs) + 1
+
+
+def test_the_sampled_faces_catch_a_sharing_tab_that_forgets_personal_shares(monkeypatch):
+    from tests.oracle.policy import Tally
+    from tests.oracle.worlds import settle
+
+    t0 = runner.reference_time()
+    world = next(
+        w
+        for w in worlds(SEED, DEFAULT_WORLDS)
+        if any(key[0] == "user" for shares in settle(w, t0).shares for key in shares)
+    )
+    assert not runner.check_worlds([world], t0, Tally(), sample_every=1)
+    real = access.who_has_access
+
+    def forgetting(dossier, *, at=None):
+        return [a for a in real(dossier, at=at) if all(g.source != "person" for g in a.grants)]
+
+    monkeypatch.setattr(access, "who_has_access", forgetting)
+    failures = runner.check_worlds([world], t0, Tally(), sample_every=1)
+    assert {f.check for f in failures} == {"who_has_access"}
