@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install system-packages messages run test test-long fuzz test-cluster lint check bench bench-opensearch bench-load clean
+.PHONY: install system-packages messages run test test-long fuzz test-cluster oracle-million lint check bench bench-opensearch bench-load clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required")'
@@ -73,6 +73,17 @@ test: install lint check
 # The test starts and stops the cluster itself.
 test-cluster: install
 	$(VENV)/bin/pytest -m cluster
+
+# The isolation oracle's policy layer over ORACLE_WORLDS generated worlds (a million by default),
+# in ORACLE_PROCS pytest processes, each with its own test database and its own worlds; each
+# prints its worlds, cases and cases per second (a case: one person x dossier x level x instant).
+ORACLE_WORLDS ?= 1000000
+ORACLE_PROCS ?= 2
+oracle-million: install
+	@pids=""; for shard in $$(seq 1 $(ORACLE_PROCS)); do \
+	  ORACLE_SHARD=$$shard ORACLE_SHARDS=$(ORACLE_PROCS) ORACLE_WORLDS=$(ORACLE_WORLDS) \
+	    $(VENV)/bin/pytest -q -s -p no:cacheprovider -m million tests/oracle/test_policy_oracle.py & pids="$$pids $$!"; \
+	done; status=0; for pid in $$pids; do wait $$pid || status=1; done; exit $$status
 
 # The long runs (marker `slow`, not part of `make test`): the isolation oracles and the API
 # fuzzing with many examples, new ones each run. A failure prints how to reproduce it.
