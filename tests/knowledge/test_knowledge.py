@@ -273,9 +273,9 @@ def test_the_cms_roots_carry_the_portals_name_and_gravatar_is_off(knowledge, set
     assert not Page.objects.filter(title=WAGTAIL_DEFAULT_TITLE).exists()
     assert Page.objects.filter(depth=2, title="FlaM-Portal").exists()
     assert settings.WAGTAIL_GRAVATAR_PROVIDER_URL is None
-    from wagtail.admin.utils import get_avatar_url
+    from wagtail.admin.templatetags.wagtailadmin_tags import avatar_url
 
-    assert "gravatar" not in (get_avatar_url(EnrolledUserFactory()) or "")
+    assert "gravatar" not in avatar_url(EnrolledUserFactory())
 
 
 def test_the_call_out_fields_are_translated_for_editors():
