@@ -64,11 +64,17 @@ def open_context(browser, live_server, user=None, *, viewport=None, javascript=T
 
 
 @pytest.fixture
-def workspace():
-    """A day's material: two bodies, a dossier with a document, a message and shares,
-    the knowledge section, an editor, an operator."""
+def knowledge():
+    """The demo knowledge section (seeding it costs time: only the tests over every page)."""
     wagtail_tree()
     seed_knowledge()
+
+
+@pytest.fixture
+def workspace():
+    """A day's material: two bodies, a dossier with a document, a message and shares,
+    an editor, an operator."""
+    wagtail_tree()
     canton = OrganisationFactory(short_name="AMB GE", slug="ge", canton="GE")
     commission = OrganisationFactory(short_name="PK Bau", slug="pk-bau", kind="joint_commission", canton="CH")
     umbrella = OrganisationFactory(short_name="VSAA", slug="vsaa", kind="umbrella_association", canton="CH")
@@ -159,7 +165,7 @@ def visit(page, url: str):
 
 
 def test_axe_finds_no_critical_or_serious_problem_and_landmarks_are_labelled_on_every_page(
-    browser, live_server, workspace
+    browser, live_server, knowledge, workspace
 ):
     problems = {}
     context, page = open_context(browser, live_server)
@@ -179,7 +185,9 @@ def test_axe_finds_no_critical_or_serious_problem_and_landmarks_are_labelled_on_
     assert problems == {}
 
 
-def test_nothing_overflows_a_phone_screen_and_tables_scroll_in_their_own_box(browser, live_server, workspace):
+def test_nothing_overflows_a_phone_screen_and_tables_scroll_in_their_own_box(
+    browser, live_server, knowledge, workspace
+):
     context, page = open_context(browser, live_server, workspace["admin"], viewport=PHONE)
     too_wide = {}
     for url in portal_pages(workspace):
@@ -196,7 +204,7 @@ def test_nothing_overflows_a_phone_screen_and_tables_scroll_in_their_own_box(bro
     context.close()
 
 
-def test_the_editor_sees_the_cms_link_and_others_do_not(browser, live_server, workspace):
+def test_the_editor_sees_the_cms_link_and_others_do_not(browser, live_server, knowledge, workspace):
     context, page = open_context(browser, live_server, workspace["editor"])
     visit(page, "/de/")
     page.get_by_role("navigation", name="Hauptnavigation").get_by_role("link", name="CMS").click()
