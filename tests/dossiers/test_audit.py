@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from portal.documents.actions import add_documents
 from portal.dossiers.actions import change_status
@@ -21,6 +21,12 @@ from portal.threads.actions import post_message
 from tests.dossiers.factories import DossierFactory, upload
 
 pytestmark = pytest.mark.django_db
+
+
+def url(name: str, *args) -> str:
+    """The English page, whatever language the test process has active."""
+    with translation.override("en"):
+        return reverse(name, args=args)
 
 
 def journal_page(client, dossier, language="en", **filters) -> str:
@@ -76,9 +82,9 @@ def test_the_journal_filters_by_person_kind_and_date(signed_in, admin_a, worker_
 def test_the_journal_exports_as_csv_for_an_audit_and_the_export_is_journaled(
     signed_in, admin_a, reader_a, worker_a, busy_dossier
 ):
-    url = reverse("dossiers:journal-export", args=[busy_dossier.pk])
-    assert signed_in(reader_a).get(url).status_code == 403
-    response = signed_in(admin_a).get(url, {"person": worker_a.pk})
+    export = url("dossiers:journal-export", busy_dossier.pk)
+    assert signed_in(reader_a).get(export).status_code == 403
+    response = signed_in(admin_a).get(export, {"person": worker_a.pk})
     assert response["Content-Type"].startswith("text/csv")
     assert busy_dossier.reference in response["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
@@ -94,7 +100,7 @@ def test_the_journal_exports_as_csv_for_an_audit_and_the_export_is_journaled(
 def test_a_formula_in_a_name_cannot_run_in_the_spreadsheet(signed_in, admin_a, worker_a, busy_dossier):
     worker_a.first_name, worker_a.last_name = "=HYPERLINK(1)", "X"
     worker_a.save()
-    response = signed_in(admin_a).get(reverse("dossiers:journal-export", args=[busy_dossier.pk]))
+    response = signed_in(admin_a).get(url("dossiers:journal-export", busy_dossier.pk))
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     assert "'=HYPERLINK(1) X" in text and "\n=HYPERLINK" not in text and ",=HYPERLINK" not in text
 
@@ -121,7 +127,7 @@ def test_choosing_a_person_ignores_the_organisation_fields(
 ):
     dossier = DossierFactory(owner=organisation_a)
     response = signed_in(admin_a).post(
-        reverse("dossiers:sharing", args=[dossier.pk]),
+        url("dossiers:sharing", dossier.pk),
         {
             "target": "person",
             "email": worker_b.email,
@@ -140,7 +146,7 @@ def test_an_organisation_share_ignores_a_bad_email_left_in_the_hidden_field(
 ):
     dossier = DossierFactory(owner=organisation_a)
     response = signed_in(admin_a).post(
-        reverse("dossiers:sharing", args=[dossier.pk]),
+        url("dossiers:sharing", dossier.pk),
         {"target": "organisation", "organisation": organisation_b.pk, "email": "not an address", "level": 1},
     )
     assert response.status_code == 302
@@ -155,13 +161,13 @@ def test_the_expiry_date_is_inclusive_so_today_gives_access_until_midnight(
     today = timezone.localdate()
     yesterday = (today - timedelta(days=1)).isoformat()
     refused = client.post(
-        reverse("dossiers:sharing", args=[dossier.pk]),
+        url("dossiers:sharing", dossier.pk),
         {"target": "organisation", "organisation": organisation_b.pk, "level": 1, "expires_on": yesterday},
     )
     assert "The expiry date cannot lie in the past." in refused.content.decode()
     assert not DossierShare.objects.exists()
     client.post(
-        reverse("dossiers:sharing", args=[dossier.pk]),
+        url("dossiers:sharing", dossier.pk),
         {
             "target": "organisation",
             "organisation": organisation_b.pk,
@@ -171,7 +177,7 @@ def test_the_expiry_date_is_inclusive_so_today_gives_access_until_midnight(
     )
     expires_at = timezone.localtime(DossierShare.objects.get().expires_at)
     assert expires_at.date() == today and (expires_at.hour, expires_at.minute) == (23, 59)
-    page = client.get(reverse("dossiers:sharing", args=[dossier.pk])).content.decode()
+    page = client.get(url("dossiers:sharing", dossier.pk)).content.decode()
     assert "Inclusive: access ends at the end of this day (23:59)." in page
 
 
@@ -181,14 +187,14 @@ def test_bulk_sharing_does_not_offer_the_users_own_organisation(
     dossier = DossierFactory(owner=organisation_a)
     page = (
         signed_in(worker_a)
-        .post(reverse("dossiers:bulk"), {"action": "share", "dossiers": [dossier.pk]})
+        .post(url("dossiers:bulk"), {"action": "share", "dossiers": [dossier.pk]})
         .content.decode()
     )
     offered = re.search(r'<select name="organisation".*?</select>', page, re.S).group(0)
     assert f'value="{organisation_b.pk}"' in offered
     assert f'value="{organisation_a.pk}"' not in offered
     response = signed_in(worker_a).post(
-        reverse("dossiers:bulk"),
+        url("dossiers:bulk"),
         {
             "action": "share",
             "dossiers": [dossier.pk],
