@@ -186,3 +186,61 @@ def create_organisation(
         last_name=admin_last_name,
     )
     return organisation, membership
+
+
+OPERATOR_FIELDS = (
+    "short_name",
+    "name_de",
+    "name_fr",
+    "name_it",
+    "name_en",
+    "kind",
+    "canton",
+    "email",
+    "phone",
+    "street",
+    "postcode",
+    "city",
+    "website",
+)
+
+
+@transaction.atomic
+def update_organisation(*, organisation: Organisation, acting_user, **fields) -> Organisation:
+    """A platform operator corrects an organisation's names, kind, canton or contact details."""
+    unknown = set(fields) - set(OPERATOR_FIELDS)
+    if unknown:
+        raise ValueError(f"Not editable by operators: {sorted(unknown)}")
+    changed = sorted(name for name, value in fields.items() if getattr(organisation, name) != value)
+    for name in changed:
+        setattr(organisation, name, fields[name])
+    organisation.full_clean()
+    if changed:
+        organisation.save(update_fields=changed)
+        _journal_organisation(organisation, acting_user, {"fields": changed})
+    return organisation
+
+
+@transaction.atomic
+def set_organisation_active(*, organisation: Organisation, active: bool, acting_user) -> Organisation:
+    """Deactivate (or reactivate) an organisation. Its members keep their rows; the tenant
+    context no longer offers an inactive organisation and it is no longer a share target."""
+    if organisation.is_active != active:
+        organisation.is_active = active
+        organisation.save(update_fields=["is_active"])
+        _journal_organisation(organisation, acting_user, {"active": active})
+    return organisation
+
+
+def _journal_organisation(organisation: Organisation, acting_user, details: dict) -> None:
+    from portal.journal.actions import record
+    from portal.journal.models import Action
+
+    record(
+        action=Action.CHANGE,
+        object_type="organisation",
+        object_id=organisation.pk,
+        object_reference=organisation.short_name,
+        actor=acting_user,
+        details=details,
+    )

@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tenants.actions import OPERATOR_FIELDS
 from tenants.models import Canton, Organisation, OrganisationKind
 from tenants.roles import Role
 
@@ -76,3 +77,17 @@ class CreateOrganisationForm(forms.ModelForm):
             "kind": forms.Select(choices=OrganisationKind.choices),
             "canton": forms.Select(choices=Canton.choices),
         }
+
+
+class OperatorOrganisationForm(forms.ModelForm):
+    """What a platform operator may correct; the slug stays, it is in addresses and the API."""
+
+    website = forms.URLField(label=_("website"), required=False, assume_scheme="https")
+
+    class Meta:
+        model = Organisation
+        fields = list(OPERATOR_FIELDS)
+
+
+class OrganisationSearchForm(forms.Form):
+    q = forms.CharField(label=_("Search organisations"), required=False, max_length=100)

@@ -25,10 +25,22 @@ def membership_in(organisation: Organisation, membership_id: int) -> Membership:
         raise Http404 from None
 
 
-def organisations_for_operator() -> QuerySet[Organisation]:
-    return Organisation.objects.annotate(
-        member_count=Count("memberships", filter=Q(memberships__is_active=True)),
-        administrator_count=Count(
-            "memberships", filter=Q(memberships__is_active=True, memberships__role="administrator")
-        ),
+def organisations_for_operator(search: str = "") -> QuerySet[Organisation]:
+    """Every organisation with its counts of people: API service accounts are not members."""
+    people = Q(memberships__is_active=True, memberships__user__is_service_account=False)
+    organisations = Organisation.objects.all()
+    if words := search.split():
+        for word in words[:10]:
+            organisations = organisations.filter(
+                Q(short_name__icontains=word)
+                | Q(name_de__icontains=word)
+                | Q(name_fr__icontains=word)
+                | Q(name_it__icontains=word)
+                | Q(name_en__icontains=word)
+                | Q(slug__icontains=word)
+                | Q(canton__iexact=word)
+            )
+    return organisations.annotate(
+        member_count=Count("memberships", filter=people),
+        administrator_count=Count("memberships", filter=people & Q(memberships__role="administrator")),
     ).order_by("kind", "canton", "short_name")

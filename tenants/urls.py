@@ -12,6 +12,11 @@ urlpatterns = [
     path("organisation/settings/", views.organisation_settings, name="settings"),
     path("operator/organisations/", views.operator_organisation_list, name="operator-organisations"),
     path(
+        "operator/organisations/<int:organisation_id>/",
+        views.operator_organisation_edit,
+        name="operator-organisation-edit",
+    ),
+    path(
         "operator/organisations/new/", views.operator_organisation_create, name="operator-organisation-create"
     ),
 ]

@@ -9,20 +9,24 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.core.forms import add_errors
 from tenants import actions, context, selectors
+from tenants.actions import OPERATOR_FIELDS
 from tenants.forms import (
     CreateOrganisationForm,
     InviteMemberForm,
     MembershipForm,
+    OperatorOrganisationForm,
     OrganisationDetailsForm,
+    OrganisationSearchForm,
     SwitchOrganisationForm,
 )
+from tenants.models import Organisation
 from tenants.policies import is_platform_operator
 from tenants.roles import Capability
 
@@ -151,8 +155,42 @@ def organisation_settings(request):
 
 @require_platform_operator
 def operator_organisation_list(request):
-    page = Paginator(selectors.organisations_for_operator(), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "tenants/operator/organisation_list.html", {"page": page})
+    search = OrganisationSearchForm(request.GET)
+    text = search.cleaned_data["q"] if search.is_valid() else ""
+    page = Paginator(selectors.organisations_for_operator(text), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request, "tenants/operator/organisation_list.html", {"page": page, "search": search, "text": text}
+    )
+
+
+@require_platform_operator
+def operator_organisation_edit(request, organisation_id: int):
+    organisation = get_object_or_404(selectors.organisations_for_operator(), pk=organisation_id)
+    form = OperatorOrganisationForm(request.POST or None, instance=organisation)
+    if request.method == "POST" and "active" in request.POST:
+        active = request.POST["active"] == "1"
+        actions.set_organisation_active(organisation=organisation, active=active, acting_user=request.user)
+        messages.success(
+            request,
+            (_("%(name)s is active again.") if active else _("%(name)s has been deactivated."))
+            % {"name": organisation.short_name},
+        )
+        return redirect("tenants:operator-organisation-edit", organisation.pk)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.update_organisation(
+                organisation=Organisation.objects.get(pk=organisation.pk),
+                acting_user=request.user,
+                **{name: form.cleaned_data[name] for name in OPERATOR_FIELDS},
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("The organisation has been saved."))
+            return redirect("tenants:operator-organisations")
+    return render(
+        request, "tenants/operator/organisation_edit.html", {"form": form, "organisation": organisation}
+    )
 
 
 @require_platform_operator

@@ -83,6 +83,18 @@ def _same_fake_data(request):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """A request leaves its language active in the test's thread (a test that asked for /fr/
+    made the next test's ``reverse`` French): each test starts from the portal's default."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _isolated_cache():
     """Rate limits live in the cache: each test starts with none used."""
     cache.clear()

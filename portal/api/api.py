@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
@@ -22,7 +23,8 @@ from portal.api.problems import (
     problem_response,
 )
 
-DESCRIPTION = """
+TITLE = gettext_noop("Labour-market portal exchange API")
+DESCRIPTION = gettext_noop("""
 The interface for the execution bodies' case software (ordinance on the accompanying
 measures, art. 13a). A client registered by an organisation's administrator acts for that
 organisation within its scopes (`read`, `write`, `share`) and sees exactly what a member
@@ -39,7 +41,7 @@ of the organisation with the same level sees.
   learn of, revocations and destructions included.
 * **Figures:** `GET /api/v1/statistics` gives your organisation's figures of control
   activity, with the filters of the portal's statistics dashboard.
-"""
+""")
 
 
 def _docs_for_signed_in_users(view):
@@ -58,6 +60,10 @@ class PortalAPI(NinjaAPI):
     def get_openapi_schema(self, *args, **kwargs):
         """Error answers are ``application/problem+json``, as the handlers below send them."""
         schema = super().get_openapi_schema(*args, **kwargs)
+        # Title and introduction in the caller's language (Accept-Language, or the portal's
+        # language cookie for the documentation page), where the portal has the words.
+        schema["info"]["title"] = _(TITLE)
+        schema["info"]["description"] = _(DESCRIPTION)
         for path, operations in schema.get("paths", {}).items():
             oauth = path.endswith("/oauth/token")  # OAuth errors keep RFC 6749's JSON
             for operation in operations.values():
@@ -71,7 +77,7 @@ class PortalAPI(NinjaAPI):
 
 
 api = PortalAPI(
-    title="Labour-market portal exchange API",
+    title=TITLE,
     version="1",
     description=DESCRIPTION,
     urls_namespace="api",

@@ -19,6 +19,7 @@ from portal.knowledge.models import (
     Pool,
     TopicPage,
 )
+from portal.knowledge.roots import name_site_roots
 from tenants.models import Organisation
 
 LANGS = ("de", "fr", "it")
@@ -253,6 +254,108 @@ GUIDANCE = [
 ]
 
 
+# The body of every demo guidance page, per language (de, fr, it): the page's own sentence is
+# its introduction; the body adds the procedure, a table of deadlines, a call-out and the
+# template to download, as the umbrella association's real guidance does.
+PROCEDURE = (
+    (
+        "Die Kontrolle beginnt mit der Meldung des Entsendebetriebs, die spätestens acht Tage vor "
+        "Arbeitsbeginn beim Kanton des Arbeitsorts eingeht. Ist die Branche einem allgemeinverbindlich "
+        "erklärten Gesamtarbeitsvertrag unterstellt, leitet der Kanton den Fall an die zuständige "
+        "paritätische Kommission weiter.",
+        "Das Kontrollorgan fordert die Unterlagen mit einer Frist an: Lohnlisten, "
+        "Arbeitszeitrapporte und Arbeitsverträge. Der Kontrollbericht hält die Befunde fest und wird "
+        "mit dem Dossier auf der Plattform geteilt, damit die sanktionierende Behörde ihn einsehen kann.",
+    ),
+    (
+        "Le contrôle commence par l'annonce de l'entreprise de détachement, qui parvient au canton du "
+        "lieu de travail au moins huit jours avant le début des travaux. Si la branche relève d'une "
+        "convention collective de travail étendue, le canton transmet le cas à la commission paritaire "
+        "compétente.",
+        "L'organe de contrôle demande les documents dans un délai : listes de salaires, relevés du temps "
+        "de travail et contrats de travail. Le rapport de contrôle consigne les constats et est partagé "
+        "avec le dossier sur la plateforme, afin que l'autorité de sanction puisse le consulter.",
+    ),
+    (
+        "Il controllo inizia con la notifica dell'impresa distaccante, che giunge al cantone del luogo "
+        "di lavoro almeno otto giorni prima dell'inizio dei lavori. Se il ramo è sottoposto a un "
+        "contratto collettivo di lavoro dichiarato d'obbligatorietà generale, il cantone trasmette il "
+        "caso alla commissione paritetica competente.",
+        "L'organo di controllo richiede i documenti entro un termine: liste salariali, rapporti "
+        "sull'orario di lavoro e contratti di lavoro. Il rapporto di controllo registra le constatazioni "
+        "ed è condiviso con il dossier sulla piattaforma, affinché l'autorità di sanzione possa consultarlo.",
+    ),
+)
+DEADLINES = (
+    (
+        ("Schritt", "Frist", "Zuständig"),
+        ("Meldung", "8 Tage vor Arbeitsbeginn", "Entsendebetrieb"),
+        ("Unterlagen einreichen", "10 Tage nach Anforderung", "Betrieb"),
+        ("Kontrollbericht", "30 Tage nach der Kontrolle", "Kontrollorgan"),
+        ("Sanktionsentscheid", "nach Eingang des Berichts", "Kantonale Behörde"),
+    ),
+    (
+        ("Étape", "Délai", "Compétence"),
+        ("Annonce", "8 jours avant le début des travaux", "Entreprise de détachement"),
+        ("Remise des documents", "10 jours après la demande", "Entreprise"),
+        ("Rapport de contrôle", "30 jours après le contrôle", "Organe de contrôle"),
+        ("Décision de sanction", "après réception du rapport", "Autorité cantonale"),
+    ),
+    (
+        ("Fase", "Termine", "Competenza"),
+        ("Notifica", "8 giorni prima dell'inizio dei lavori", "Impresa distaccante"),
+        ("Consegna dei documenti", "10 giorni dopo la richiesta", "Impresa"),
+        ("Rapporto di controllo", "30 giorni dopo il controllo", "Organo di controllo"),
+        ("Decisione di sanzione", "dopo la ricezione del rapporto", "Autorità cantonale"),
+    ),
+)
+CAPTIONS = ("Fristen im Überblick", "Délais en un coup d'œil", "Termini in sintesi")
+CALLOUTS = (
+    "Personendaten bleiben zwölf Monate auf der Plattform und werden danach automatisch vernichtet. "
+    "Legen Sie Unterlagen, die länger benötigt werden, in Ihrer eigenen Fallablage ab.",
+    "Les données personnelles restent douze mois sur la plateforme, puis sont détruites "
+    "automatiquement. Conservez dans votre propre gestion des cas les documents nécessaires plus longtemps.",
+    "I dati personali restano dodici mesi sulla piattaforma e sono poi distrutti automaticamente. "
+    "Conservi nella Sua gestione dei casi i documenti necessari più a lungo.",
+)
+TEMPLATE_LABELS = (
+    "Vorlage Kontrollbericht (CSV)",
+    "Modèle de rapport de contrôle (CSV)",
+    "Modello di rapporto di controllo (CSV)",
+)
+
+
+def guidance_body(language: int, document: Document) -> list:
+    """Paragraphs, a table of deadlines, a call-out and the template, in one language."""
+    rows = DEADLINES[language]
+    return [
+        ("text", "".join(f"<p>{paragraph}</p>" for paragraph in PROCEDURE[language])),
+        (
+            "table",
+            {
+                "data": [list(row) for row in rows],
+                "first_row_is_table_header": True,
+                "first_col_is_header": False,
+                "table_caption": CAPTIONS[language],
+            },
+        ),
+        ("callout", {"tone": "important", "text": f"<p>{CALLOUTS[language]}</p>"}),
+        ("document", {"document": document, "description": TEMPLATE_LABELS[language]}),
+    ]
+
+
+def _report_template() -> Document:
+    document = Document.objects.filter(title="Vorlage Kontrollbericht").first()
+    if document is None:
+        document = Document(title="Vorlage Kontrollbericht")
+        document.file.save(
+            "vorlage-kontrollbericht.csv",
+            ContentFile(b"Firma;UID;Kanton;Personen;Befund\n"),
+            save=True,
+        )
+    return document
+
+
 def _localised(page: Page, locale: Locale, title: str, **fields) -> Page:
     translated = page.get_translation_or_none(locale)
     if translated is None:
@@ -295,12 +398,10 @@ def seed_knowledge() -> int:
         topics[slug] = topic
         for index, lang in enumerate(LANGS[1:], start=1):
             _localised(topic, locales[lang], titles[index])
+    document = _report_template()
     start = date(2026, 1, 1)
     for number, (slug, topic, kind, titles, texts, audience) in enumerate(GUIDANCE):
-        body = [
-            ("text", f"<p>{texts[0]}</p>"),
-            ("callout", {"tone": "info", "text": f"<p>{texts[0]}</p>"}),
-        ]
+        body = guidance_body(0, document)
         page, new = _child(
             topics[topic],
             GuidancePage,
@@ -324,17 +425,8 @@ def seed_knowledge() -> int:
                 locales[lang],
                 titles[index],
                 intro=texts[index],
-                body=[
-                    ("text", f"<p>{texts[index]}</p>"),
-                    ("callout", {"tone": "info", "text": f"<p>{texts[index]}</p>"}),
-                ],
+                body=guidance_body(index, document),
             )
-    document = Document.objects.filter(title="Vorlage Kontrollbericht").first()
-    if document is None:
-        document = Document(title="Vorlage Kontrollbericht")
-        document.file.save(
-            "vorlage-kontrollbericht.csv", ContentFile(b"Firma;UID;Kanton;Personen;Befund\n"), save=True
-        )
     titles = ("Vorlagen und Formulare", "Modèles et formulaires", "Modelli e moduli")
     downloads, _new = _child(
         topics["flankierende-massnahmen"],
@@ -355,7 +447,7 @@ def seed_knowledge() -> int:
                 "Formation loi sur les travailleurs détachés",
                 "Formazione legge sui lavoratori distaccati",
             ),
-            "Bern",
+            ("Bern", "Berne", "Berna"),
             30,
         ),
         (
@@ -366,11 +458,11 @@ def seed_knowledge() -> int:
                 "Séance du pool construction",
                 "Seduta del pool edilizia principale",
             ),
-            "Lausanne",
+            ("Lausanne", "Lausanne", "Losanna"),
             45,
         ),
     ]
-    for slug, kind, event_titles, place, days in events:
+    for slug, kind, event_titles, places, days in events:
         when = datetime.combine(timezone.localdate() + timedelta(days=days), time(9), tz)
         event, _new = _child(
             home,
@@ -380,10 +472,11 @@ def seed_knowledge() -> int:
             kind=kind,
             starts_at=when,
             ends_at=when + timedelta(hours=7),
-            place=place,
+            place=places[0],
             registration_url="https://www.example.org/anmeldung",
         )
         for index, lang in enumerate(LANGS[1:], start=1):
-            _localised(event, locales[lang], event_titles[index])
+            _localised(event, locales[lang], event_titles[index], place=places[index])
     setup_permissions(list(KnowledgeHome.objects.all()))
+    name_site_roots()
     return Page.objects.descendant_of(home, inclusive=True).count()

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import date, datetime, time
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -86,6 +88,11 @@ class StatusForm(forms.Form):
         ]
 
 
+def end_of_day(day: date) -> datetime:
+    """The last instant of ``day`` in the portal's time zone: an expiry date is inclusive."""
+    return timezone.make_aware(datetime.combine(day, time.max))
+
+
 def level_choices(maximum: int = Level.MANAGE):
     return [
         (level, format_lazy("{} – {}", Level(level).label, LEVEL_DESCRIPTIONS[level]))
@@ -119,21 +126,47 @@ class ShareForm(forms.Form):
         label=_("Expires on"),
         required=False,
         widget=DATE,
-        help_text=_("Access ends at the start of this day."),
+        help_text=_("Inclusive: access ends at the end of this day (23:59)."),
     )
     note = forms.CharField(
         label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args, dossier=None, **kwargs):
+    # The fields of each kind of recipient; the page shows only those of the chosen kind.
+    KIND_FIELDS = {"organisation": ("organisation", "roles"), "person": ("email",)}
+
+    def __init__(self, *args, dossier=None, exclude_organisation=None, **kwargs):
+        """``exclude_organisation``: the sharer's own organisation, never a recipient in bulk."""
         super().__init__(*args, **kwargs)
-        if dossier is not None:
+        excluded = {
+            pk for pk in (getattr(dossier, "owner_id", None), getattr(exclude_organisation, "pk", None)) if pk
+        }
+        if excluded:
             self.fields["organisation"].queryset = self.fields["organisation"].queryset.exclude(
-                pk=dossier.owner_id
+                pk__in=excluded
             )
+
+    @property
+    def organisation_fields(self) -> list:
+        return [self[name] for name in self.KIND_FIELDS["organisation"]]
+
+    @property
+    def person_fields(self) -> list:
+        return [self[name] for name in self.KIND_FIELDS["person"]]
+
+    @property
+    def common_fields(self) -> list:
+        kind_names = {name for names in self.KIND_FIELDS.values() for name in names}
+        return [self[name] for name in self.fields if name not in kind_names and name != "target"]
 
     def clean(self):
         cleaned = super().clean()
+        # Fields of the kind not chosen are hidden on the page: their values never count.
+        for kind, names in self.KIND_FIELDS.items():
+            if cleaned.get("target") and cleaned.get("target") != kind:
+                for name in names:
+                    self.errors.pop(name, None)
+                    cleaned.pop(name, None)
         if cleaned.get("target") == "organisation" and not cleaned.get("organisation"):
             self.add_error("organisation", _("Choose the organisation."))
         if cleaned.get("target") == "person":
@@ -146,8 +179,8 @@ class ShareForm(forms.Form):
                     self.add_error("email", _("Nobody with this address uses the portal."))
                 cleaned["user"] = user
         expires_on = cleaned.get("expires_on")
-        if expires_on and expires_on <= timezone.localdate():
-            self.add_error("expires_on", _("The expiry date must lie after today."))
+        if expires_on and expires_on < timezone.localdate():
+            self.add_error("expires_on", _("The expiry date cannot lie in the past."))
         return cleaned
 
     def share_arguments(self) -> dict:
@@ -156,11 +189,7 @@ class ShareForm(forms.Form):
         arguments = {
             "level": data["level"],
             "note": data.get("note", ""),
-            "expires_at": timezone.make_aware(
-                timezone.datetime.combine(expires_on, timezone.datetime.min.time())
-            )
-            if expires_on
-            else None,
+            "expires_at": end_of_day(expires_on) if expires_on else None,
         }
         if data["target"] == "organisation":
             arguments |= {"organisation": data["organisation"], "roles": data.get("roles") or []}

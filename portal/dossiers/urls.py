@@ -20,6 +20,7 @@ urlpatterns = [
     path("<int:pk>/sharing/<int:share_id>/revoke/", views.share_revoke, name="revoke"),
     path("<int:pk>/hand-over/", views.dossier_hand_over, name="hand-over"),
     path("<int:pk>/journal/", views.dossier_journal, name="journal"),
+    path("<int:pk>/journal/export.csv", views.dossier_journal_export, name="journal-export"),
     path("<int:pk>/messages/", threads.thread, name="messages"),
     path("<int:pk>/documents/", documents.document_list, name="documents"),
     path("<int:pk>/documents/zip/", documents.download_archive, name="archive"),

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from portal.core.forms import add_errors
 from portal.core.pagination import CappedPaginator
-from portal.dossiers import actions, export, retention, selectors, sharing
+from portal.dossiers import actions, audit, export, retention, selectors, sharing
 from portal.dossiers.access import (
     access_dossier,
     may_choose_responsible,
@@ -35,9 +35,10 @@ from portal.dossiers.forms import (
     ShareForm,
     StatusForm,
 )
+from portal.dossiers.journaling import journal
 from portal.dossiers.levels import Level
 from portal.dossiers.models import DossierShare
-from portal.journal.models import JournalEntry
+from portal.journal.models import Action
 from portal.workspace import selectors as workspace
 from portal.workspace.actions import mark_inbox_read
 from tenants.roles import Capability
@@ -342,9 +343,47 @@ def dossier_hand_over(request, dossier):
 
 @dossier_view(Level.MANAGE)
 def dossier_journal(request, dossier):
-    entries = JournalEntry.objects.filter(details__dossier=dossier.pk).order_by("-id")
-    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "dossiers/journal.html", tab_context(request, dossier, "journal", page=page))
+    form = audit.JournalFilterForm(request.GET or None, dossier=dossier)
+    filters = form.filters() if request.GET else {}
+    page = Paginator(audit.dossier_entries(dossier, **filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "dossiers/journal.html",
+        tab_context(
+            request,
+            dossier,
+            "journal",
+            page=page,
+            lines=audit.describe(page),
+            filter_form=form,
+            query=query.urlencode(),
+        ),
+    )
+
+
+@dossier_view(Level.MANAGE)
+def dossier_journal_export(request, dossier):
+    """The (filtered) journal as CSV for an audit; the export itself is journaled."""
+    form = audit.JournalFilterForm(request.GET or None, dossier=dossier)
+    filters = form.filters() if request.GET else {}
+    journal(
+        dossier,
+        Action.DOWNLOAD,
+        actor=request.user,
+        acting_for=acting_for(request, dossier),
+        request=request,
+        object_type="journal",
+        details={"filters": {name: str(value) for name, value in filters.items()}},
+    )
+    response = StreamingHttpResponse(
+        audit.csv_lines(audit.export_rows(audit.dossier_entries(dossier, **filters))),
+        content_type="text/csv; charset=utf-8",
+    )
+    name = f"journal-{dossier.reference}-{timezone.localdate():%Y%m%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @login_required
@@ -366,9 +405,11 @@ def bulk(request):
     if not chosen:
         messages.error(request, _("Select at least one dossier."))
         return redirect("dossiers:list")
-    form = (ShareForm if action == "share" else BulkStatusForm)(
-        request.POST if "apply" in request.POST else None
-    )
+    data = request.POST if "apply" in request.POST else None
+    if action == "share":
+        form = ShareForm(data, exclude_organisation=request.tenant.organisation)
+    else:
+        form = BulkStatusForm(data)
     if "apply" in request.POST and form.is_valid():
         done, refused = [], []
         for dossier in chosen:

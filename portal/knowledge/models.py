@@ -75,8 +75,9 @@ class CalloutBlock(blocks.StructBlock):
     tone = blocks.ChoiceBlock(
         choices=[("info", _("Note")), ("warning", _("Warning")), ("important", _("Important"))],
         default="info",
+        label=_("Tone"),
     )
-    text = blocks.RichTextBlock(features=["bold", "italic", "link"])
+    text = blocks.RichTextBlock(features=["bold", "italic", "link"], label=_("Text"))
 
     class Meta:
         template = "knowledge/blocks/callout.html"
@@ -85,8 +86,8 @@ class CalloutBlock(blocks.StructBlock):
 
 
 class FaqBlock(blocks.StructBlock):
-    question = blocks.CharBlock()
-    answer = blocks.RichTextBlock(features=["bold", "italic", "link", "ol", "ul"])
+    question = blocks.CharBlock(label=_("Question"))
+    answer = blocks.RichTextBlock(features=["bold", "italic", "link", "ol", "ul"], label=_("Answer"))
 
     class Meta:
         template = "knowledge/blocks/faq.html"
@@ -95,8 +96,8 @@ class FaqBlock(blocks.StructBlock):
 
 
 class DocumentLinkBlock(blocks.StructBlock):
-    document = DocumentChooserBlock()
-    description = blocks.CharBlock(required=False)
+    document = DocumentChooserBlock(label=_("Document"))
+    description = blocks.CharBlock(required=False, label=_("Description"))
 
     class Meta:
         template = "knowledge/blocks/document.html"
@@ -172,6 +173,8 @@ class KnowledgeHome(KnowledgePage):
         from portal.knowledge.audiences import visible
 
         context = super().get_context(request, *args, **kwargs)
+        # Events are children of the home too, but they have their own list, not "Topics".
+        context["children"] = [page for page in context["children"] if isinstance(page, TopicPage)]
         below = Page.objects.live().filter(in_every_language(self), depth__gt=self.depth).specific()
         language = reader_language()
         latest = below.type(GuidancePage, DownloadsPage).order_by("-last_published_at")

@@ -221,7 +221,7 @@ def test_the_journal_tab_is_for_managers_and_shows_views(signed_in, admin_a, rea
     signed_in(reader_a).get(reverse("dossiers:detail", args=[dossier.pk]))
     assert signed_in(reader_a).get(reverse("dossiers:journal", args=[dossier.pk])).status_code == 403
     page = signed_in(admin_a).get(reverse("dossiers:journal", args=[dossier.pk])).content.decode()
-    assert reader_a.email in page
+    assert reader_a.get_full_name() in page
     assert JournalEntry.objects.filter(action="view", actor=reader_a).count() == 1
 
 

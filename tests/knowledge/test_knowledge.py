@@ -239,3 +239,47 @@ def test_scheduled_publishing_happens_when_its_time_comes(knowledge):
     assert page.live and reader.get(page.url).status_code == 200
     settle(extract=False)
     assert f"page:{page.pk}" in [hit.key for hit in service.search(_user, "Stellungnahme").results.hits]
+
+
+def test_the_home_lists_events_under_events_only_and_the_breadcrumb_ends_on_the_page(knowledge):
+    import re
+
+    _user, browser = member("cantonal_authority")
+    home = browser.get("/fr/knowledge/").content.decode()
+    topics = re.search(r"<h2>Thèmes</h2>(.*?)</section>", home, re.S).group(1)
+    events = re.search(r"<h2>Événements</h2>(.*?)</section>", home, re.S).group(1)
+    assert "pool" not in topics.lower() and "Formation" not in topics
+    assert "Formation" in events
+    guidance = browser.get("/fr/knowledge/flankierende-massnahmen/lohnkontrollen/").content.decode()
+    crumbs = re.search(r'<nav class="breadcrumbs".*?</nav>', guidance, re.S).group(0)
+    assert "›" not in crumbs  # the separator is drawn between items, never after the last
+    assert re.search(r'<li aria-current="page">[^<]+</li></ol>', crumbs)
+
+
+def test_demo_guidance_reads_like_guidance_in_each_language(knowledge):
+    _user, browser = member("cantonal_authority")
+    page = browser.get("/it/knowledge/flankierende-massnahmen/lohnkontrollen/").content.decode()
+    sentence = "Gli organi di controllo verificano salari orari"
+    assert page.count(sentence) == 1  # the introduction, not repeated in the body
+    assert "<table" in page and "Termini in sintesi" in page
+    assert "dodici mesi" in page and "Modello di rapporto di controllo (CSV)" in page
+    event = browser.get("/it/knowledge/weiterbildung-entsendung/").content.decode()
+    assert "<dd>Berna</dd>" in event
+
+
+def test_the_cms_roots_carry_the_portals_name_and_gravatar_is_off(knowledge, settings):
+    from portal.knowledge.roots import WAGTAIL_DEFAULT_TITLE
+
+    assert not Page.objects.filter(title=WAGTAIL_DEFAULT_TITLE).exists()
+    assert Page.objects.filter(depth=2, title="FlaM-Portal").exists()
+    assert settings.WAGTAIL_GRAVATAR_PROVIDER_URL is None
+    from wagtail.admin.templatetags.wagtailadmin_tags import avatar_url
+
+    assert "gravatar" not in avatar_url(EnrolledUserFactory())
+
+
+def test_the_call_out_fields_are_translated_for_editors():
+    from portal.knowledge.models import CalloutBlock
+
+    with translation.override("de"):
+        assert str(CalloutBlock().child_blocks["tone"].label) == "Tonalität"
