@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 
 from portal.workspace import selectors as workspace
 from portal.workspace.actions import record_visit
+from portal.workspace.badge import forget_inbox_badge
 
 logger = logging.getLogger(__name__)
 
@@ -22,6 +23,7 @@ def home(request):
     """The workspace: what a person comes for, each block one bounded read (``portal.workspace``)."""
     user, organisation = request.user, request.tenant.organisation
     since = record_visit(user=user)
+    forget_inbox_badge(request)  # the navigation's count is exact here, as the block below
     return render(
         request,
         "portal/home.html",

@@ -41,6 +41,7 @@ from portal.dossiers.models import DossierShare
 from portal.journal.models import Action
 from portal.workspace import selectors as workspace
 from portal.workspace.actions import mark_inbox_read
+from portal.workspace.badge import forget_inbox_badge
 from tenants.roles import Capability
 
 PAGE_SIZE = 50
@@ -393,6 +394,7 @@ def inbox(request):
         raise Http404
     items = workspace.new_in_inbox(request.user, organisation, limit=selectors.INBOX_SIZE)
     mark_inbox_read(user=request.user, organisation=organisation)
+    forget_inbox_badge(request)
     return render(request, "dossiers/inbox.html", {"items": items, "organisation": organisation})
 
 

@@ -95,3 +95,12 @@ def membership_changed(sender, instance, **kwargs):
 @receiver(user_logged_in)
 def signed_in(sender, request, user, **kwargs):
     sync(user)
+
+
+def edits_knowledge(user, memberships) -> bool:
+    """Whether ``user`` works in /cms/: what :func:`sync` grants the knowledge groups for (or a
+    superuser), read from their current ``memberships`` with organisations, without a query."""
+    return user.is_superuser or any(
+        m.organisation.kind == OrganisationKind.UMBRELLA_ASSOCIATION and m.role in EDITOR_ROLES
+        for m in memberships
+    )

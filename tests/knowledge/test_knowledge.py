@@ -283,3 +283,22 @@ def test_the_call_out_fields_are_translated_for_editors():
 
     with translation.override("de"):
         assert str(CalloutBlock().child_blocks["tone"].label) == "Tonalität"
+
+
+def test_the_header_links_to_the_cms_exactly_for_those_it_lets_in_without_asking_the_database(db):
+    umbrella = OrganisationFactory(kind="umbrella_association")
+    people = {
+        "umbrella case worker": (MembershipFactory(organisation=umbrella, role=Role.CASE_WORKER).user, True),
+        "umbrella reader": (MembershipFactory(organisation=umbrella, role=Role.READER).user, False),
+        "cantonal administrator": (member("cantonal_authority", role=Role.ADMINISTRATOR)[0], False),
+    }
+    for name, (user, edits) in people.items():
+        sync(user)
+        browser = Client()
+        browser.force_login(user)
+        with translation.override("en"):
+            page = browser.get(reverse("dossiers:list")).content.decode()
+            cms = browser.get("/cms/")
+        link = f'<a href="{reverse("wagtailadmin_home")}">CMS</a>'
+        assert (link in page) is edits, name
+        assert (cms.status_code == 200) is edits, name
