@@ -4,8 +4,10 @@ ticking all rows, and a dossier's documents downloaded as one ZIP."""
 from __future__ import annotations
 
 import io
+import os
 import zipfile
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -21,6 +23,14 @@ from tests.dossiers.factories import PDF, PNG, DossierFactory, upload
 from tests.tenants.factories import MembershipFactory, OrganisationFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def screenshot(page, name: str) -> None:
+    """The README's pictures: ``PORTAL_SCREENSHOTS=docs/screenshots pytest <this file>``."""
+    folder = os.environ.get("PORTAL_SCREENSHOTS")
+    if folder:
+        page.set_viewport_size({"width": 1280, "height": 900})
+        page.screenshot(path=Path(folder) / f"{name}.png", full_page=True)
 
 
 @pytest.fixture
@@ -62,6 +72,7 @@ def test_the_home_page_shows_each_block_and_the_unread_count(browser, live_serve
     expect(page.get_by_role("region", name="To be destroyed soon")).to_contain_text("GE-2026-00013")
     inbox = page.get_by_role("navigation", name="Main navigation").get_by_role("link", name="Inbox")
     expect(inbox).to_have_text("Inbox 1 unread")
+    screenshot(page, "home")
     inbox.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Inbox")
     page.goto("/en/")
@@ -73,7 +84,13 @@ def test_the_home_page_shows_each_block_and_the_unread_count(browser, live_serve
 
 def test_sorting_by_column_headers_and_ticking_all_rows(browser, live_server, bodies):
     canton, _commission, worker, _colleague, _other = bodies
-    for name, reference in [("Beta Bau AG", "GE-2026-00002"), ("Alpha Maler SA", "GE-2026-00003")]:
+    for name, reference in [
+        ("Beta Bau AG", "GE-2026-00002"),
+        ("Alpha Maler SA", "GE-2026-00003"),
+        ("Alpine Gerüstbau AG", "GE-2026-00004"),
+        ("Atelier Léman Sàrl", "GE-2026-00005"),
+        ("Bau Cantone SA", "GE-2026-00006"),
+    ]:
         DossierFactory(owner=canton, company_name=name, reference=reference)
     context, page = sign_in(browser, live_server, worker)
     page.goto("/en/dossiers/")
@@ -86,6 +103,7 @@ def test_sorting_by_column_headers_and_ticking_all_rows(browser, live_server, bo
     expect(rows.first).to_contain_text("Beta Bau AG")
     page.get_by_role("link", name="Reference").click()
     expect(rows.first).to_contain_text("GE-2026-00002")
+    screenshot(page, "dossier-list")
     page.get_by_label("Select all dossiers on this page").check()
     expect(page.get_by_role("checkbox", name="Select GE-2026-00002")).to_be_checked()
     expect(page.get_by_role("checkbox", name="Select GE-2026-00003")).to_be_checked()
