@@ -97,6 +97,7 @@ fuzz: install
 bench: install
 	cd bench && ../$(PY) dossier_list.py
 	cd bench && ../$(PY) upload_memory.py
+	cd bench && ../$(PY) zip_memory.py
 	cd bench && ../$(PY) search.py
 	cd bench && ../$(PY) api.py
 
