@@ -27,7 +27,7 @@ def test_create_upload_share_download_revoke(browser, live_server, tmp_path):
     owner_context, page = sign_in(browser, live_server, worker)
     page.goto("/en/dossiers/")
     page.get_by_role("link", name="New dossier").click()
-    page.get_by_label("Company").fill("Muster Bau GmbH")
+    page.get_by_role("textbox", name="Company", exact=True).fill("Muster Bau GmbH")
     page.get_by_label("Enterprise number (UID)").fill("CHE-116.281.710")
     page.get_by_label("Canton of work").select_option("GE")
     page.get_by_label("Kind of control").select_option("posted_workers")

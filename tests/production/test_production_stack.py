@@ -83,7 +83,7 @@ def test_sign_in_create_upload_download_search_and_api_on_the_production_stack(p
         assert "no-store" in answer.headers["cache-control"]
         assert {c["name"] for c in context.cookies()} >= {"__Host-sessionid", "__Host-csrftoken"}
         page.get_by_role("link", name="New dossier").click()
-        page.get_by_label("Company").fill("Quarzsand Bau GmbH")
+        page.get_by_role("textbox", name="Company", exact=True).fill("Quarzsand Bau GmbH")
         page.get_by_label("Canton of work").select_option("GE")
         page.get_by_label("Kind of control").select_option("posted_workers")
         page.get_by_role("button", name="Create dossier").click()
