@@ -230,8 +230,18 @@ _COLUMNS = (
     "ban_years, agreement_extended, listed_publicly"
 )
 
-# GROUPING(control_kind, sector, canton, owner_id, month): a bit set for each column *not*
-# grouped by. Which breakdown each grouping set fills.
+# The facts of the scope that can count in the period: opened or closed in it.
+_FACTS = f"""
+    SELECT {_COLUMNS} FROM statistics_dossierfacts
+    WHERE {{where}} AND (opened_on BETWEEN %(start)s AND %(end)s OR closed_on BETWEEN %(start)s AND %(end)s)
+    UNION ALL
+    SELECT {_COLUMNS} FROM statistics_archivedfacts
+    WHERE {{where}} AND (opened_on BETWEEN %(start)s AND %(end)s OR closed_on BETWEEN %(start)s AND %(end)s)
+"""  # noqa: S608 (constant fragments; every value is a parameter)
+
+# The breakdowns, as grouping sets, and the bits GROUPING(control_kind, sector, canton,
+# owner_id, month) sets for each (a bit for each column *not* grouped by).
+_BREAKDOWNS = "(), (control_kind), (sector), (canton), (owner_id), (control_kind, sector, canton), (month)"
 _SETS = {
     31: "total",
     15: "by_kind",
@@ -241,44 +251,62 @@ _SETS = {
     3: "by_cell",
     30: "by_month",
 }
+_KEYS = "control_kind, sector, canton, owner_id, month"
 
-# The median as statistics.median takes it: the middle value, or the mean of the two middle
-# ones. percentile_disc at 0.5 gives the lower middle, just above 0.5 the upper one (the
-# same value when the count is odd), both in one sort.
-_MIDDLES = "percentile_disc(ARRAY[0.5, 0.5000000001]) WITHIN GROUP (ORDER BY {value}) FILTER (WHERE {where})"
-
-_AGGREGATE = f"""
-WITH facts AS (
-    SELECT {_COLUMNS} FROM statistics_dossierfacts
-    WHERE {{where}} AND (opened_on BETWEEN %(start)s AND %(end)s OR closed_on BETWEEN %(start)s AND %(end)s)
-    UNION ALL
-    SELECT {_COLUMNS} FROM statistics_archivedfacts
-    WHERE {{where}} AND (opened_on BETWEEN %(start)s AND %(end)s OR closed_on BETWEEN %(start)s AND %(end)s)
-), events AS (
+# Sums in two steps: PostgreSQL first hashes the period's events (a control opened, a case
+# closed, in its month) into the finest groups, then adds those few rows up in every
+# breakdown; no sort of the facts.
+_SUMS = f"""
+WITH events AS (
     SELECT facts.*, event.opening, to_char(event.day, 'YYYY-MM') AS month
-    FROM facts CROSS JOIN LATERAL (VALUES (TRUE, opened_on), (FALSE, closed_on)) AS event(opening, day)
+    FROM ({_FACTS}) AS facts
+    CROSS JOIN LATERAL (VALUES (TRUE, opened_on), (FALSE, closed_on)) AS event(opening, day)
     WHERE event.day BETWEEN %(start)s AND %(end)s
+), fine AS (
+    SELECT {{keys}},
+        count(*) FILTER (WHERE opening) AS controls,
+        count(*) FILTER (WHERE NOT opening) AS closed,
+        sum(persons_checked) FILTER (WHERE opening) AS persons,
+        count(*) FILTER (WHERE opening AND wage_underpayment_chf > 0) AS undercutting,
+        count(*) FILTER (WHERE opening AND working_time_violation) AS working_time,
+        count(*) FILTER (WHERE opening AND penalty_chf > 0) AS penalties,
+        sum(penalty_chf) FILTER (WHERE opening AND penalty_chf > 0) AS penalties_chf,
+        count(*) FILTER (WHERE opening AND fine_chf > 0) AS fines,
+        sum(fine_chf) FILTER (WHERE opening AND fine_chf > 0) AS fines_chf,
+        count(*) FILTER (WHERE opening AND ban_years IS NOT NULL) AS bans,
+        sum(ban_years) FILTER (WHERE opening) AS ban_years,
+        count(*) FILTER (WHERE opening AND agreement_extended) AS extended,
+        count(*) FILTER (WHERE opening AND listed_publicly) AS listed
+    FROM events
+    GROUP BY {{keys}}
 )
-SELECT GROUPING(control_kind, sector, canton, owner_id, month), control_kind, sector, canton, owner_id, month,
-    count(*) FILTER (WHERE opening),
-    count(*) FILTER (WHERE NOT opening),
-    coalesce(sum(persons_checked) FILTER (WHERE opening), 0),
-    count(*) FILTER (WHERE opening AND wage_underpayment_chf > 0),
-    count(*) FILTER (WHERE opening AND working_time_violation),
-    count(*) FILTER (WHERE opening AND penalty_chf > 0),
-    sum(penalty_chf) FILTER (WHERE opening AND penalty_chf > 0),
-    count(*) FILTER (WHERE opening AND fine_chf > 0),
-    sum(fine_chf) FILTER (WHERE opening AND fine_chf > 0),
-    count(*) FILTER (WHERE opening AND ban_years IS NOT NULL),
-    coalesce(sum(ban_years) FILTER (WHERE opening), 0),
-    count(*) FILTER (WHERE opening AND agreement_extended),
-    count(*) FILTER (WHERE opening AND listed_publicly),
-    count(*) FILTER (WHERE opening AND report_at IS NOT NULL),
-    {_MIDDLES.format(value="report_at - opened_at", where="opening AND report_at IS NOT NULL")},
-    count(*) FILTER (WHERE opening AND sanction_at >= report_at),
-    {_MIDDLES.format(value="sanction_at - report_at", where="opening AND sanction_at >= report_at")}
-FROM events
-GROUP BY GROUPING SETS ((), (control_kind), (sector), (canton), (owner_id), (control_kind, sector, canton), (month))
+SELECT {{grouping}},
+    sum(controls)::bigint, sum(closed)::bigint, coalesce(sum(persons), 0)::bigint, sum(undercutting)::bigint,
+    sum(working_time)::bigint, sum(penalties)::bigint, sum(penalties_chf), sum(fines)::bigint, sum(fines_chf),
+    sum(bans)::bigint, coalesce(sum(ban_years), 0)::bigint, sum(extended)::bigint, sum(listed)::bigint
+FROM fine
+GROUP BY {{sets}}
+"""  # noqa: S608 (constant fragments; every value is a parameter)
+
+# The medians as statistics.median takes them: the middle value, or the mean of the two
+# middle ones. percentile_disc at 0.5 gives the lower middle, just above 0.5 the upper one
+# (the same value when the count is odd), both from one sort. Only the period's controls
+# with a report are sorted.
+_MEDIANS = f"""
+WITH timed AS (
+    SELECT control_kind, sector, canton, owner_id, to_char(opened_on, 'YYYY-MM') AS month,
+        report_at - opened_at AS to_report,
+        CASE WHEN sanction_at >= report_at THEN sanction_at - report_at END AS to_sanction
+    FROM ({_FACTS}) AS facts
+    WHERE report_at IS NOT NULL AND opened_on BETWEEN %(start)s AND %(end)s
+)
+SELECT {{grouping}},
+    count(*),
+    percentile_disc(ARRAY[0.5, 0.5000000001]) WITHIN GROUP (ORDER BY to_report),
+    count(to_sanction),
+    percentile_disc(ARRAY[0.5, 0.5000000001]) WITHIN GROUP (ORDER BY to_sanction) FILTER (WHERE to_sanction IS NOT NULL)
+FROM timed
+GROUP BY {{sets}}
 """  # noqa: S608 (constant fragments; every value is a parameter)
 
 _OPEN = """
@@ -286,6 +314,19 @@ SELECT status, count(*), count(*) FILTER (WHERE deadline < %(today)s)
 FROM statistics_dossierfacts WHERE {where} AND status <> 'closed'
 GROUP BY status
 """
+
+
+def _sql(template: str, where: str, *, breakdowns: bool) -> str:
+    if breakdowns:
+        grouping, sets = f"GROUPING({_KEYS}), {_KEYS}", f"GROUPING SETS ({_BREAKDOWNS})"
+    else:  # the total alone: one group
+        grouping, sets = "31, NULL, NULL, NULL, NULL, NULL", "()"
+    return (
+        template.replace("{where}", where)
+        .replace("{keys}", _KEYS)
+        .replace("{grouping}", grouping)
+        .replace("{sets}", sets)
+    )
 
 
 def _where(scope: Scope, filters: Filters) -> tuple[str, dict]:
@@ -311,7 +352,7 @@ def _median(middles: list[timedelta] | None) -> float | None:
 
 def _block(values: tuple) -> Block:
     (controls, closed, persons, undercutting, working_time, penalties, penalties_chf, fines, fines_chf, bans,
-     ban_years, extended, listed, reports, report_middles, sanctions, sanction_middles) = values  # fmt: skip
+     ban_years, extended, listed) = values  # fmt: skip
     return Block(
         controls=controls,
         closed=closed,
@@ -326,45 +367,76 @@ def _block(values: tuple) -> Block:
         ban_years=ban_years,
         extended=extended,
         listed=listed,
-        reports=reports,
-        report_median=_median(report_middles),
-        sanctions=sanctions,
-        sanction_median=_median(sanction_middles),
     )
 
 
-def figures_for(scope: Scope, filters: Filters, *, today: date | None = None) -> Figures:
-    """The figures of ``scope`` (a body's own, or all) under ``filters``: two queries.
+def _target(
+    figures: Figures, grouping: int, kind, sector, canton, owner_id, month
+) -> tuple[dict | None, object]:
+    """Where a grouped row belongs: (the breakdown's mapping, key), or (None, None) for the total."""
+    name = _SETS[grouping]
+    if name == "total":
+        return None, None
+    key = {
+        "by_kind": kind,
+        "by_sector": sector,
+        "by_canton": canton,
+        "by_owner": owner_id,
+        "by_cell": (kind, sector, canton),
+        "by_month": month,
+    }[name]
+    return getattr(figures, name), key
+
+
+def figures_for(
+    scope: Scope, filters: Filters, *, today: date | None = None, breakdowns: bool = True
+) -> Figures:
+    """The figures of ``scope`` (a body's own, or all) under ``filters``: three queries.
 
     PostgreSQL sums the facts rows (live dossiers' and destroyed ones') of the period in
-    every breakdown at once; a second query counts today's open cases.
+    every breakdown at once, takes the medians in a second query, and a third counts today's
+    open cases. Without ``breakdowns`` only the total is computed (two queries), as the
+    comparison with the previous period needs.
     """
     today = today or timezone.localdate()
     period = filters.period
     figures = Figures(filters=filters, today=today)
-    figures.by_month = {month: Block() for month in period.months()}
+    if breakdowns:
+        figures.by_month = {month: Block() for month in period.months()}
     where, params = _where(scope, filters)
     params |= {"start": period.start, "end": period.end, "today": today}
     with connection.cursor() as cursor:
-        cursor.execute(_AGGREGATE.replace("{where}", where), params)
+        cursor.execute(_sql(_SUMS, where, breakdowns=breakdowns), params)
         for grouping, kind, sector, canton, owner_id, month, *values in cursor.fetchall():
-            block, target = _block(values), _SETS[grouping]
-            if target == "total":
-                figures.total = block
+            if values[0] is None:  # no event at all: an empty total
+                continue
+            mapping, key = _target(figures, grouping, kind, sector, canton, owner_id, month)
+            if mapping is None:
+                figures.total = _block(values)
             else:
-                key = {
-                    "by_kind": kind,
-                    "by_sector": sector,
-                    "by_canton": canton,
-                    "by_owner": owner_id,
-                    "by_cell": (kind, sector, canton),
-                    "by_month": month,
-                }[target]
-                getattr(figures, target)[key] = block
-        cursor.execute(_OPEN.replace("{where}", where), params)
-        for status, count, overdue in cursor.fetchall():
-            figures.open_by_status[status] = count
-            figures.overdue += overdue
+                mapping[key] = _block(values)
+        cursor.execute(_sql(_MEDIANS, where, breakdowns=breakdowns), params)
+        for (
+            grouping,
+            kind,
+            sector,
+            canton,
+            owner_id,
+            month,
+            reports,
+            to_report,
+            sanctions,
+            to_sanction,
+        ) in cursor.fetchall():
+            mapping, key = _target(figures, grouping, kind, sector, canton, owner_id, month)
+            block = figures.total if mapping is None else mapping[key]
+            block.reports, block.report_median = reports, _median(to_report)
+            block.sanctions, block.sanction_median = sanctions, _median(to_sanction)
+        if breakdowns:
+            cursor.execute(_OPEN.replace("{where}", where), params)
+            for status, count, overdue in cursor.fetchall():
+                figures.open_by_status[status] = count
+                figures.overdue += overdue
     return figures
 
 
