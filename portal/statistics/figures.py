@@ -240,45 +240,49 @@ _FACTS = f"""
 """  # noqa: S608 (constant fragments; every value is a parameter)
 
 # The breakdowns, as grouping sets, and the bits GROUPING(control_kind, sector, canton,
-# owner_id, month) sets for each (a bit for each column *not* grouped by).
-_BREAKDOWNS = "(), (control_kind), (sector), (canton), (owner_id), (control_kind, sector, canton), (month)"
+# owner_id, opened_month, closed_month) sets for each (a bit for each column *not* grouped
+# by). Months are two breakdowns: controls by the month they were opened in, closings by
+# the month of the closing.
+_BREAKDOWNS = (
+    "(), (control_kind), (sector), (canton), (owner_id), (control_kind, sector, canton), (opened_month)"
+)
 _SETS = {
-    31: "total",
-    15: "by_kind",
-    23: "by_sector",
-    27: "by_canton",
-    29: "by_owner",
-    3: "by_cell",
-    30: "by_month",
+    63: "total",
+    31: "by_kind",
+    47: "by_sector",
+    55: "by_canton",
+    59: "by_owner",
+    7: "by_cell",
+    61: "by_month",  # opened_month
+    62: "closed_by_month",
 }
-_KEYS = "control_kind, sector, canton, owner_id, month"
+_KEYS = "control_kind, sector, canton, owner_id, opened_month, closed_month"
 
-# Sums in two steps: PostgreSQL first hashes the period's events (a control opened, a case
-# closed, in its month) into the finest groups, then adds those few rows up in every
-# breakdown; no sort of the facts.
+# Sums in two steps: PostgreSQL first hashes the period's facts into the finest groups,
+# then adds those few rows up in every breakdown; no sort of the facts.
 _SUMS = f"""
-WITH events AS (
-    SELECT facts.*, event.opening, to_char(event.day, 'YYYY-MM') AS month
+WITH facts AS (
+    SELECT facts.*,
+        CASE WHEN opened_on BETWEEN %(start)s AND %(end)s THEN to_char(opened_on, 'YYYY-MM') END AS opened_month,
+        CASE WHEN closed_on BETWEEN %(start)s AND %(end)s THEN to_char(closed_on, 'YYYY-MM') END AS closed_month
     FROM ({_FACTS}) AS facts
-    CROSS JOIN LATERAL (VALUES (TRUE, opened_on), (FALSE, closed_on)) AS event(opening, day)
-    WHERE event.day BETWEEN %(start)s AND %(end)s
 ), fine AS (
-    SELECT {{keys}},
-        count(*) FILTER (WHERE opening) AS controls,
-        count(*) FILTER (WHERE NOT opening) AS closed,
-        sum(persons_checked) FILTER (WHERE opening) AS persons,
-        count(*) FILTER (WHERE opening AND wage_underpayment_chf > 0) AS undercutting,
-        count(*) FILTER (WHERE opening AND working_time_violation) AS working_time,
-        count(*) FILTER (WHERE opening AND penalty_chf > 0) AS penalties,
-        sum(penalty_chf) FILTER (WHERE opening AND penalty_chf > 0) AS penalties_chf,
-        count(*) FILTER (WHERE opening AND fine_chf > 0) AS fines,
-        sum(fine_chf) FILTER (WHERE opening AND fine_chf > 0) AS fines_chf,
-        count(*) FILTER (WHERE opening AND ban_years IS NOT NULL) AS bans,
-        sum(ban_years) FILTER (WHERE opening) AS ban_years,
-        count(*) FILTER (WHERE opening AND agreement_extended) AS extended,
-        count(*) FILTER (WHERE opening AND listed_publicly) AS listed
-    FROM events
-    GROUP BY {{keys}}
+    SELECT {_KEYS},
+        count(opened_month) AS controls,
+        count(closed_month) AS closed,
+        sum(persons_checked) FILTER (WHERE opened_month IS NOT NULL) AS persons,
+        count(opened_month) FILTER (WHERE wage_underpayment_chf > 0) AS undercutting,
+        count(opened_month) FILTER (WHERE working_time_violation) AS working_time,
+        count(opened_month) FILTER (WHERE penalty_chf > 0) AS penalties,
+        sum(penalty_chf) FILTER (WHERE opened_month IS NOT NULL AND penalty_chf > 0) AS penalties_chf,
+        count(opened_month) FILTER (WHERE fine_chf > 0) AS fines,
+        sum(fine_chf) FILTER (WHERE opened_month IS NOT NULL AND fine_chf > 0) AS fines_chf,
+        count(opened_month) FILTER (WHERE ban_years IS NOT NULL) AS bans,
+        sum(ban_years) FILTER (WHERE opened_month IS NOT NULL) AS ban_years,
+        count(opened_month) FILTER (WHERE agreement_extended) AS extended,
+        count(opened_month) FILTER (WHERE listed_publicly) AS listed
+    FROM facts
+    GROUP BY {_KEYS}
 )
 SELECT {{grouping}},
     sum(controls)::bigint, sum(closed)::bigint, coalesce(sum(persons), 0)::bigint, sum(undercutting)::bigint,
@@ -294,7 +298,7 @@ GROUP BY {{sets}}
 # with a report are sorted.
 _MEDIANS = f"""
 WITH timed AS (
-    SELECT control_kind, sector, canton, owner_id, to_char(opened_on, 'YYYY-MM') AS month,
+    SELECT control_kind, sector, canton, owner_id, to_char(opened_on, 'YYYY-MM') AS opened_month,
         report_at - opened_at AS to_report,
         CASE WHEN sanction_at >= report_at THEN sanction_at - report_at END AS to_sanction
     FROM ({_FACTS}) AS facts
@@ -316,17 +320,15 @@ GROUP BY status
 """
 
 
-def _sql(template: str, where: str, *, breakdowns: bool) -> str:
-    if breakdowns:
-        grouping, sets = f"GROUPING({_KEYS}), {_KEYS}", f"GROUPING SETS ({_BREAKDOWNS})"
-    else:  # the total alone: one group
-        grouping, sets = "31, NULL, NULL, NULL, NULL, NULL", "()"
-    return (
-        template.replace("{where}", where)
-        .replace("{keys}", _KEYS)
-        .replace("{grouping}", grouping)
-        .replace("{sets}", sets)
-    )
+def _sql(template: str, where: str, *, breakdowns: bool, medians: bool = False) -> str:
+    if not breakdowns:  # the total alone: one group
+        grouping, sets = "63, NULL, NULL, NULL, NULL, NULL, NULL", "()"
+    elif medians:  # by the month of opening only; the same bits as the sums' sets
+        keys = "control_kind, sector, canton, owner_id, opened_month"
+        grouping, sets = f"GROUPING({keys}) * 2 + 1, {keys}, NULL", f"GROUPING SETS ({_BREAKDOWNS})"
+    else:
+        grouping, sets = f"GROUPING({_KEYS}), {_KEYS}", f"GROUPING SETS ({_BREAKDOWNS}, (closed_month))"
+    return template.replace("{where}", where).replace("{grouping}", grouping).replace("{sets}", sets)
 
 
 def _where(scope: Scope, filters: Filters) -> tuple[str, dict]:
@@ -377,6 +379,8 @@ def _target(
     name = _SETS[grouping]
     if name == "total":
         return None, None
+    if name == "closed_by_month":
+        name = "by_month"
     key = {
         "by_kind": kind,
         "by_sector": sector,
@@ -407,15 +411,22 @@ def figures_for(
     params |= {"start": period.start, "end": period.end, "today": today}
     with connection.cursor() as cursor:
         cursor.execute(_sql(_SUMS, where, breakdowns=breakdowns), params)
-        for grouping, kind, sector, canton, owner_id, month, *values in cursor.fetchall():
-            if values[0] is None:  # no event at all: an empty total
-                continue
+        for grouping, kind, sector, canton, owner_id, opened, closed, *values in cursor.fetchall():
+            month = opened or closed
+            if values[0] is None or (grouping in (61, 62) and month is None):
+                continue  # no facts at all (an empty total), or the month of what did not happen
             mapping, key = _target(figures, grouping, kind, sector, canton, owner_id, month)
+            block = _block(values)
             if mapping is None:
-                figures.total = _block(values)
-            else:
-                mapping[key] = _block(values)
-        cursor.execute(_sql(_MEDIANS, where, breakdowns=breakdowns), params)
+                figures.total = block
+            elif grouping == 62:
+                mapping[key].closed = block.closed
+            elif grouping == 61:
+                block.closed = mapping[key].closed
+                mapping[key] = block
+            elif not block.is_empty:  # facts of the scope closed or opened outside the period
+                mapping[key] = block
+        cursor.execute(_sql(_MEDIANS, where, breakdowns=breakdowns, medians=True), params)
         for (
             grouping,
             kind,
@@ -423,6 +434,7 @@ def figures_for(
             canton,
             owner_id,
             month,
+            _closed,
             reports,
             to_report,
             sanctions,
