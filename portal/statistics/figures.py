@@ -263,8 +263,8 @@ _KEYS = "control_kind, sector, canton, owner_id, opened_month, closed_month"
 _SUMS = f"""
 WITH facts AS (
     SELECT facts.*,
-        CASE WHEN opened_on BETWEEN %(start)s AND %(end)s THEN to_char(opened_on, 'YYYY-MM') END AS opened_month,
-        CASE WHEN closed_on BETWEEN %(start)s AND %(end)s THEN to_char(closed_on, 'YYYY-MM') END AS closed_month
+        CASE WHEN opened_on BETWEEN %(start)s AND %(end)s THEN date_trunc('month', opened_on) END AS opened_month,
+        CASE WHEN closed_on BETWEEN %(start)s AND %(end)s THEN date_trunc('month', closed_on) END AS closed_month
     FROM ({_FACTS}) AS facts
 ), fine AS (
     SELECT {_KEYS},
@@ -292,13 +292,35 @@ FROM fine
 GROUP BY {{sets}}
 """  # noqa: S608 (constant fragments; every value is a parameter)
 
+# The total alone (the previous period's, for the comparison): one pass, no groups.
+_TOTAL = f"""
+SELECT {{grouping}},
+    count(*) FILTER (WHERE opened), count(*) FILTER (WHERE closed),
+    coalesce(sum(persons_checked) FILTER (WHERE opened), 0),
+    count(*) FILTER (WHERE opened AND wage_underpayment_chf > 0),
+    count(*) FILTER (WHERE opened AND working_time_violation),
+    count(*) FILTER (WHERE opened AND penalty_chf > 0),
+    sum(penalty_chf) FILTER (WHERE opened AND penalty_chf > 0),
+    count(*) FILTER (WHERE opened AND fine_chf > 0),
+    sum(fine_chf) FILTER (WHERE opened AND fine_chf > 0),
+    count(*) FILTER (WHERE opened AND ban_years IS NOT NULL),
+    coalesce(sum(ban_years) FILTER (WHERE opened), 0),
+    count(*) FILTER (WHERE opened AND agreement_extended),
+    count(*) FILTER (WHERE opened AND listed_publicly)
+FROM (
+    SELECT facts.*, opened_on BETWEEN %(start)s AND %(end)s AS opened, closed_on BETWEEN %(start)s AND %(end)s AS closed
+    FROM ({_FACTS}) AS facts
+) AS facts
+GROUP BY {{sets}}
+"""  # noqa: S608 (constant fragments; every value is a parameter)
+
 # The medians as statistics.median takes them: the middle value, or the mean of the two
 # middle ones. percentile_disc at 0.5 gives the lower middle, just above 0.5 the upper one
 # (the same value when the count is odd), both from one sort. Only the period's controls
 # with a report are sorted.
 _MEDIANS = f"""
 WITH timed AS (
-    SELECT control_kind, sector, canton, owner_id, to_char(opened_on, 'YYYY-MM') AS opened_month,
+    SELECT control_kind, sector, canton, owner_id, date_trunc('month', opened_on) AS opened_month,
         report_at - opened_at AS to_report,
         CASE WHEN sanction_at >= report_at THEN sanction_at - report_at END AS to_sanction
     FROM ({_FACTS}) AS facts
@@ -410,9 +432,9 @@ def figures_for(
     where, params = _where(scope, filters)
     params |= {"start": period.start, "end": period.end, "today": today}
     with connection.cursor() as cursor:
-        cursor.execute(_sql(_SUMS, where, breakdowns=breakdowns), params)
+        cursor.execute(_sql(_SUMS if breakdowns else _TOTAL, where, breakdowns=breakdowns), params)
         for grouping, kind, sector, canton, owner_id, opened, closed, *values in cursor.fetchall():
-            month = opened or closed
+            month = f"{opened or closed:%Y-%m}" if (opened or closed) else None
             if values[0] is None or (grouping in (61, 62) and month is None):
                 continue  # no facts at all (an empty total), or the month of what did not happen
             mapping, key = _target(figures, grouping, kind, sector, canton, owner_id, month)
@@ -440,6 +462,7 @@ def figures_for(
             sanctions,
             to_sanction,
         ) in cursor.fetchall():
+            month = f"{month:%Y-%m}" if month else None
             mapping, key = _target(figures, grouping, kind, sector, canton, owner_id, month)
             block = figures.total if mapping is None else mapping[key]
             block.reports, block.report_median = reports, _median(to_report)

@@ -283,3 +283,9 @@ def test_the_report_split_and_public_listing_entered_in_the_dossier_form_are_cou
     ]
     figures = signed_in(worker_a).get(reverse("statistics:dashboard")).context["total"]
     assert (figures["controls"], figures["extended"], figures["listed"]) == (3, 2, 1)
+
+
+@pytest.mark.parametrize("period", PERIODS, ids=["2025", "2026", "mid"])
+def test_the_total_alone_for_the_previous_period_equals_the_full_computation(cases, period):
+    total = figures_for(all_dossiers(), Filters(period=period), today=TODAY, breakdowns=False).total
+    assert actual(total) == expected(cases, period)
