@@ -25,6 +25,7 @@ from portal.dossiers.models import Dossier, ReferenceSequence
 from portal.dossiers.workflow import Status, allowed_targets
 from portal.journal.actions import _CHAIN_LOCK, record
 from portal.journal.models import GENESIS, Action, JournalEntry
+from portal.statistics import facts as statistics_facts
 from portal.statistics.models import ArchivedFacts
 from tenants.models import Organisation
 
@@ -108,6 +109,7 @@ def _case(rng: random.Random, today, body) -> dict:
 def _archived(case: dict, owner) -> ArchivedFacts:
     first = dict(reversed(case["moves"]))  # the first move to each status wins
     status = case["moves"][-1][0] if case["moves"] else Status.OPENED.value
+    closed_at = case["moves"][-1][1] if status == Status.CLOSED else None
     return ArchivedFacts(
         owner=owner,
         control_kind=case["kind"],
@@ -116,9 +118,11 @@ def _archived(case: dict, owner) -> ArchivedFacts:
         status=status,
         persons_checked=case["persons"],
         opened_at=case["opened"],
+        opened_on=timezone.localdate(case["opened"]),
         report_at=first.get(Status.REPORT_WRITTEN),
         sanction_at=first.get(Status.SANCTION_DECIDED),
-        closed_at=case["moves"][-1][1] if status == Status.CLOSED else None,
+        closed_at=closed_at,
+        closed_on=timezone.localdate(closed_at) if closed_at else None,
         wage_underpayment_chf=case["underpayment"],
         working_time_violation=case["working_time"],
         penalty_chf=case["penalty"],
@@ -187,6 +191,7 @@ def seed_statistics() -> int:
         )
     Dossier.objects.bulk_create(dossiers)
     _journal(young, dossiers, organisations, workers)
+    statistics_facts.refresh([dossier.pk for dossier in dossiers])  # written in bulk, not by the actions
     record(action=Action.CREATE, details={"cases": len(cases), "archived": len(old)}, **MARKER)
     return len(cases)
 

@@ -18,6 +18,7 @@ from portal.dossiers.models import Dossier, ReferenceSequence
 from portal.dossiers.retention import destroy_after_for
 from portal.dossiers.workflow import can_transition
 from portal.journal.models import Action
+from portal.statistics import facts as statistics_facts
 from tenants import policies
 from tenants.models import Organisation, OrganisationKind
 from tenants.roles import Capability
@@ -76,6 +77,7 @@ def create_dossier(
         request=request,
         details={"fields": sorted(fields)},
     )
+    statistics_facts.refresh([dossier.pk])
     events.changed(dossier, actor=acting_user, created=True)
     return dossier
 
@@ -143,6 +145,7 @@ def update_dossier(
     if changed:
         journal(locked, Action.CHANGE, actor=acting_user, request=request, details={"fields": changed})
         events.changed(locked, actor=acting_user)
+    statistics_facts.refresh([locked.pk])  # the last change dates a case closed without the workflow
     return locked
 
 
@@ -167,5 +170,6 @@ def change_status(*, dossier: Dossier, target: str, acting_user, request=None) -
     locked.status = target
     locked.save(update_fields=["status", "updated_at"])
     journal(locked, Action.CHANGE, actor=acting_user, request=request, details={"status": [previous, target]})
+    statistics_facts.refresh([locked.pk])
     events.changed(locked, actor=acting_user)
     return locked

@@ -24,6 +24,7 @@ from portal.dossiers.models import (
     Handover,
 )
 from portal.journal.models import Action
+from portal.statistics import facts as statistics_facts
 from tenants.groups import role_group
 from tenants.models import Membership, Organisation
 
@@ -256,5 +257,6 @@ def hand_over(
         request=request,
         details={"from": former.short_name, "to": to_organisation.short_name, "level_kept": level_kept},
     )
+    statistics_facts.refresh([locked.pk])
     events.handed_over(handover, actor=acting_user)
     return handover

@@ -1,4 +1,9 @@
-"""What the statistics keep of their own: the anonymous facts of destroyed dossiers.
+"""What the statistics keep of their own: one row of facts per dossier, live or destroyed.
+
+Every live dossier has a :class:`DossierFacts` row, written by ``portal.statistics.facts``
+in the same transaction as each write that changes a figure (creation, edit, status change,
+hand-over), with the local days of opening and closing stored so PostgreSQL can group and
+filter them over an index instead of the portal reading every dossier.
 
 Retention destroys a dossier twelve months after it was created, but the yearly report of
 a past year must not change (DOMAIN.md, "Supervision and reporting"). So ``destroy()``
@@ -34,6 +39,8 @@ class ArchivedFacts(models.Model):
     status = models.CharField(_("status"), max_length=30, choices=Status.choices)
     persons_checked = models.PositiveIntegerField(_("persons checked"), default=0)
     opened_at = models.DateTimeField(_("opened"))
+    opened_on = models.DateField(null=True)  # local (Europe/Zurich) day of opened_at
+    closed_on = models.DateField(null=True)  # local day of closed_at if the status is closed
     report_at = models.DateTimeField(null=True, blank=True)
     sanction_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -49,10 +56,62 @@ class ArchivedFacts(models.Model):
     class Meta:
         verbose_name = _("archived statistical facts")
         verbose_name_plural = _("archived statistical facts")
-        indexes = [models.Index(fields=["owner", "opened_at"]), models.Index(fields=["opened_at"])]
+        indexes = [
+            models.Index(fields=["owner", "opened_at"]),
+            models.Index(fields=["opened_at"]),
+            models.Index(fields=["owner", "opened_on"], name="archived_owner_opened_on"),
+            models.Index(fields=["opened_on"], name="archived_opened_on"),
+            models.Index(fields=["owner", "closed_on"], name="archived_owner_closed_on"),
+            models.Index(fields=["closed_on"], name="archived_closed_on"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.owner_id}/{self.control_kind}/{self.opened_at:%Y-%m-%d}"
+
+
+class DossierFacts(models.Model):
+    """The statistical facts of one live dossier, as the figures count them.
+
+    Derived data: the dossier and its journal are the truth, and
+    ``manage.py rebuild_statistics_facts`` writes every row again from them. Goes with its
+    dossier (``destroy`` keeps an :class:`ArchivedFacts` row first).
+    """
+
+    dossier = models.OneToOneField(
+        "dossiers.Dossier", on_delete=models.CASCADE, primary_key=True, related_name="statistics_facts"
+    )
+    owner = models.ForeignKey("tenants.Organisation", on_delete=models.PROTECT, related_name="+")
+    control_kind = models.CharField(max_length=20, choices=ControlKind.choices)
+    sector = models.CharField(max_length=120, blank=True)
+    canton = models.CharField(max_length=2, choices=Canton.choices)
+    status = models.CharField(max_length=30, choices=Status.choices)
+    persons_checked = models.PositiveIntegerField(default=0)
+    opened_at = models.DateTimeField()
+    opened_on = models.DateField()  # local day
+    report_at = models.DateTimeField(null=True)  # first move to report written
+    sanction_at = models.DateTimeField(null=True)  # first move to sanction decided
+    closed_at = models.DateTimeField(null=True)  # last move to closed, else the last change
+    closed_on = models.DateField(null=True)  # local day of closed_at, only while closed
+    deadline = models.DateField(null=True)
+    wage_underpayment_chf = models.DecimalField(max_digits=12, decimal_places=2, null=True)
+    working_time_violation = models.BooleanField(default=False)
+    penalty_chf = models.DecimalField(max_digits=12, decimal_places=2, null=True)
+    fine_chf = models.DecimalField(max_digits=12, decimal_places=2, null=True)
+    ban_years = models.PositiveSmallIntegerField(null=True)
+    agreement_extended = models.BooleanField(default=False)
+    listed_publicly = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["owner", "opened_on"], name="facts_owner_opened_on"),
+            models.Index(fields=["opened_on"], name="facts_opened_on"),
+            models.Index(fields=["owner", "closed_on"], name="facts_owner_closed_on"),
+            models.Index(fields=["closed_on"], name="facts_closed_on"),
+            models.Index(fields=["owner", "status"], name="facts_owner_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"facts of dossier {self.dossier_id}"
 
 
 class ReportSubmission(models.Model):

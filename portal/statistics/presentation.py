@@ -22,7 +22,6 @@ shown; when no row is left to hide, the total is hidden.
 
 from __future__ import annotations
 
-import statistics
 from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
@@ -77,12 +76,12 @@ def _share(numerator: int, denominator: int, protect: bool):
     return round(100 * numerator / denominator, 1)
 
 
-def _median(values: list[float], protect: bool):
-    if not values:
+def _median(median: float | None, count: int, protect: bool):
+    if median is None:
         return None
-    if protect and len(values) < THRESHOLD:
+    if protect and count < THRESHOLD:
         return SMALL
-    return round(statistics.median(values), 1)
+    return round(median, 1)
 
 
 def row(block: Block, *, protect: bool) -> dict[str, object]:
@@ -110,8 +109,8 @@ def row(block: Block, *, protect: bool) -> dict[str, object]:
         "extended": count(block.extended),
         "listed": count(block.listed),
         "closed": count(block.closed),
-        "median_days_to_report": _median(block.days_to_report, protect),
-        "median_days_to_sanction": _median(block.days_to_sanction, protect),
+        "median_days_to_report": _median(block.median_days_to_report, block.report_count, protect),
+        "median_days_to_sanction": _median(block.median_days_to_sanction, block.sanction_count, protect),
     }
     if protect and is_small(block.controls):
         values.update(dict.fromkeys(CONTROL_DERIVED, SMALL))

@@ -36,7 +36,7 @@ def _figures_page(request, scope, *, protect: bool, bodies: bool = False, chart_
     form = FigureFilterForm(request.GET or None, sectors=selectors.sectors_of(scope))
     filters = form.filters()
     current = figures_for(scope, filters)
-    before = figures_for(scope, previous(filters))
+    before = figures_for(scope, previous(filters), breakdowns=False)  # only its total is shown
     context = {
         "form": form,
         "filters": filters,

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from portal.dossiers.journaling import journal
 from portal.dossiers.models import Handover
 from portal.journal.models import Action
+from portal.statistics.facts import refresh
 from tests.dossiers.factories import DossierFactory
 
 ZURICH = ZoneInfo("Europe/Zurich")
@@ -85,6 +86,7 @@ def write_case(case: Case, owner) -> None:
         Handover.objects.create(
             dossier=dossier, from_organisation_id=case.handed_over_from, to_organisation=owner
         )
+    refresh([dossier.pk])  # rows written directly, as bulk writers do, not through the actions
 
 
 def generate(organisations, count: int = 80, seed: int = 17) -> list[Case]:

@@ -113,5 +113,5 @@ def statistics(request, params: Query[StatisticsFilters]):
     owner = organisation(request)
     scope = own_dossiers(owner)
     current = figures_for(scope, filters, today=today)
-    before = figures_for(scope, previous(filters), today=today)
+    before = figures_for(scope, previous(filters), today=today, breakdowns=False)
     return {"organisation": organisation_ref(owner), **figures_data(current, before)}
