@@ -57,22 +57,7 @@ class CreateOrganisationForm(forms.ModelForm):
 
     class Meta:
         model = Organisation
-        fields = [
-            "short_name",
-            "slug",
-            "name_de",
-            "name_fr",
-            "name_it",
-            "name_en",
-            "kind",
-            "canton",
-            "email",
-            "phone",
-            "street",
-            "postcode",
-            "city",
-            "website",
-        ]
+        fields = [OPERATOR_FIELDS[0], "slug", *OPERATOR_FIELDS[1:]]  # the slug only when creating
         widgets = {
             "kind": forms.Select(choices=OrganisationKind.choices),
             "canton": forms.Select(choices=Canton.choices),
