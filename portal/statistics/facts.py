@@ -63,6 +63,42 @@ ON CONFLICT (dossier_id) DO UPDATE SET
 """
 
 
+#: The monthly counts (:class:`~portal.statistics.models.MonthlyCounts`) summed afresh from
+#: both facts tables. The triggers of migration ``statistics/0007_monthly_counts_triggers``
+#: keep them current on every write; the rebuild writes them again from scratch.
+COUNTS = """
+INSERT INTO statistics_monthlycounts (owner_id, control_kind, sector, canton, month, controls, closed,
+    persons, undercutting, working_time, penalties, penalties_chf, fines, fines_chf, bans, ban_years,
+    extended, listed)
+SELECT owner_id, control_kind, sector, canton, month, sum(controls), sum(closed), sum(persons),
+    sum(undercutting), sum(working_time), sum(penalties), sum(penalties_chf), sum(fines), sum(fines_chf),
+    sum(bans), sum(ban_years), sum(extended), sum(listed)
+FROM (
+    SELECT owner_id, control_kind, sector, canton, date_trunc('month', opened_on)::date AS month,
+        1 AS controls, 0 AS closed, persons_checked AS persons,
+        coalesce((wage_underpayment_chf > 0)::int, 0) AS undercutting,
+        working_time_violation::int AS working_time, coalesce((penalty_chf > 0)::int, 0) AS penalties,
+        CASE WHEN penalty_chf > 0 THEN penalty_chf ELSE 0 END AS penalties_chf,
+        coalesce((fine_chf > 0)::int, 0) AS fines, CASE WHEN fine_chf > 0 THEN fine_chf ELSE 0 END AS fines_chf,
+        (ban_years IS NOT NULL)::int AS bans, coalesce(ban_years, 0) AS ban_years,
+        agreement_extended::int AS extended, listed_publicly::int AS listed
+    FROM facts
+    UNION ALL
+    SELECT owner_id, control_kind, sector, canton, date_trunc('month', closed_on)::date,
+        0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+    FROM facts WHERE closed_on IS NOT NULL
+) AS counted
+GROUP BY owner_id, control_kind, sector, canton, month
+""".replace(
+    "FROM facts",
+    "FROM ({columns} FROM statistics_dossierfacts UNION ALL {columns} FROM statistics_archivedfacts) AS facts".format(
+        columns="SELECT owner_id, control_kind, sector, canton, opened_on, closed_on, persons_checked, "
+        "wage_underpayment_chf, working_time_violation, penalty_chf, fine_chf, ban_years, agreement_extended, "
+        "listed_publicly"
+    ),
+)
+
+
 def refresh(dossier_ids: Iterable[int]) -> None:
     """Write the facts of ``dossier_ids`` again from the dossiers and their journal (one query).
 
@@ -78,8 +114,12 @@ def refresh(dossier_ids: Iterable[int]) -> None:
 
 
 def rebuild() -> int:
-    """Write every dossier's facts again and drop rows of dossiers that are gone; returns the count."""
+    """Write every dossier's facts again, drop rows of dossiers that are gone, and sum the
+    monthly counts afresh; returns the number of dossiers."""
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM statistics_dossierfacts")
         cursor.execute(UPSERT.replace("{where}", "TRUE"), {"zone": settings.TIME_ZONE})
-        return cursor.rowcount
+        count = cursor.rowcount
+        cursor.execute("DELETE FROM statistics_monthlycounts")
+        cursor.execute(COUNTS)
+        return count

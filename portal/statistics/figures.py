@@ -223,29 +223,62 @@ def all_dossiers() -> Scope:
     return Scope(Dossier.objects.all(), ArchivedFacts.objects.all())
 
 
-# The facts columns both tables share, in the order the aggregation reads them.
-_COLUMNS = (
-    "owner_id, control_kind, sector, canton, persons_checked, opened_at, opened_on, report_at, "
-    "sanction_at, closed_on, wage_underpayment_chf, working_time_violation, penalty_chf, fine_chf, "
-    "ban_years, agreement_extended, listed_publicly"
+# The sums the monthly counts keep, in the order the aggregation reads them.
+_SUMS_COLUMNS = (
+    "controls, closed, persons, undercutting, working_time, penalties, penalties_chf, fines, fines_chf, "
+    "bans, ban_years, extended, listed"
 )
 
-# The facts of the scope that can count in the period: opened or closed in it.
-_FACTS = f"""
-    SELECT {_COLUMNS} FROM statistics_dossierfacts
-    WHERE {{where}} AND (opened_on BETWEEN %(start)s AND %(end)s OR closed_on BETWEEN %(start)s AND %(end)s)
+# What one facts row adds when it was opened on a day the period cuts out of a month.
+_OPENED_FACT = """control_kind, sector, canton, owner_id, date_trunc('month', opened_on)::date AS opened_month,
+    NULL::date AS closed_month, 1 AS controls, 0 AS closed, persons_checked AS persons,
+    coalesce((wage_underpayment_chf > 0)::int, 0) AS undercutting, working_time_violation::int AS working_time,
+    coalesce((penalty_chf > 0)::int, 0) AS penalties, CASE WHEN penalty_chf > 0 THEN penalty_chf ELSE 0 END AS penalties_chf,
+    coalesce((fine_chf > 0)::int, 0) AS fines, CASE WHEN fine_chf > 0 THEN fine_chf ELSE 0 END AS fines_chf,
+    (ban_years IS NOT NULL)::int AS bans, coalesce(ban_years, 0) AS ban_years,
+    agreement_extended::int AS extended, listed_publicly::int AS listed"""
+# ... and when it was closed on such a day.
+_CLOSED_FACT = """control_kind, sector, canton, owner_id, NULL::date, date_trunc('month', closed_on)::date,
+    0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0"""
+_EDGE = "BETWEEN %(edge1_start)s AND %(edge1_end)s OR {column} BETWEEN %(edge2_start)s AND %(edge2_end)s"
+
+# The period's sums, one row per body, kind, sector, canton, month of opening and month of
+# closing: the whole months of the period from the monthly counts (kept by triggers, see
+# ``models.MonthlyCounts``), the days of a month cut by the period (at most two stretches)
+# from the facts rows of the live and destroyed dossiers. A few thousand rows, whatever the
+# number of dossiers.
+_PERIOD = f"""
+    SELECT control_kind, sector, canton, owner_id, month AS opened_month, month AS closed_month, {_SUMS_COLUMNS}
+    FROM statistics_monthlycounts
+    WHERE {{where}} AND month BETWEEN %(months_start)s AND %(months_end)s
     UNION ALL
-    SELECT {_COLUMNS} FROM statistics_archivedfacts
-    WHERE {{where}} AND (opened_on BETWEEN %(start)s AND %(end)s OR closed_on BETWEEN %(start)s AND %(end)s)
+    SELECT {_OPENED_FACT} FROM statistics_dossierfacts
+    WHERE {{where}} AND (opened_on {_EDGE.replace("{column}", "opened_on")})
+    UNION ALL
+    SELECT {_OPENED_FACT} FROM statistics_archivedfacts
+    WHERE {{where}} AND (opened_on {_EDGE.replace("{column}", "opened_on")})
+    UNION ALL
+    SELECT {_CLOSED_FACT} FROM statistics_dossierfacts
+    WHERE {{where}} AND (closed_on {_EDGE.replace("{column}", "closed_on")})
+    UNION ALL
+    SELECT {_CLOSED_FACT} FROM statistics_archivedfacts
+    WHERE {{where}} AND (closed_on {_EDGE.replace("{column}", "closed_on")})
 """  # noqa: S608 (constant fragments; every value is a parameter)
 
 # The breakdowns, as grouping sets, and the bits GROUPING(control_kind, sector, canton,
 # owner_id, opened_month, closed_month) sets for each (a bit for each column *not* grouped
 # by). Months are two breakdowns: controls by the month they were opened in, closings by
 # the month of the closing.
-_BREAKDOWNS = (
-    "(), (control_kind), (sector), (canton), (owner_id), (control_kind, sector, canton), (opened_month)"
-)
+_BREAKDOWN_SETS = {
+    "by_kind": "(control_kind)",
+    "by_sector": "(sector)",
+    "by_canton": "(canton)",
+    "by_owner": "(owner_id)",
+    "by_cell": "(control_kind, sector, canton)",
+    "by_month": "(opened_month)",
+}
+BREAKDOWNS = tuple(_BREAKDOWN_SETS)
+_BREAKDOWNS = ", ".join(["()", *_BREAKDOWN_SETS.values()])
 _SETS = {
     63: "total",
     31: "by_kind",
@@ -257,74 +290,49 @@ _SETS = {
     62: "closed_by_month",
 }
 _KEYS = "control_kind, sector, canton, owner_id, opened_month, closed_month"
+# Counts come back as integers, the CHF sums as decimals.
+_SUMMED = ", ".join(
+    f"sum({column})" if column.endswith("_chf") else f"sum({column})::bigint"
+    for column in _SUMS_COLUMNS.split(", ")
+)
 
-# Sums in two steps: PostgreSQL first hashes the period's facts into the finest groups,
-# then adds those few rows up in every breakdown; no sort of the facts.
+# Sums in two steps: PostgreSQL first adds the period's rows up into the finest groups, then
+# those into every breakdown at once; no sort.
 _SUMS = f"""
-WITH facts AS (
-    SELECT facts.*,
-        CASE WHEN opened_on BETWEEN %(start)s AND %(end)s THEN date_trunc('month', opened_on) END AS opened_month,
-        CASE WHEN closed_on BETWEEN %(start)s AND %(end)s THEN date_trunc('month', closed_on) END AS closed_month
-    FROM ({_FACTS}) AS facts
-), fine AS (
-    SELECT {_KEYS},
-        count(opened_month) AS controls,
-        count(closed_month) AS closed,
-        sum(persons_checked) FILTER (WHERE opened_month IS NOT NULL) AS persons,
-        count(opened_month) FILTER (WHERE wage_underpayment_chf > 0) AS undercutting,
-        count(opened_month) FILTER (WHERE working_time_violation) AS working_time,
-        count(opened_month) FILTER (WHERE penalty_chf > 0) AS penalties,
-        sum(penalty_chf) FILTER (WHERE opened_month IS NOT NULL AND penalty_chf > 0) AS penalties_chf,
-        count(opened_month) FILTER (WHERE fine_chf > 0) AS fines,
-        sum(fine_chf) FILTER (WHERE opened_month IS NOT NULL AND fine_chf > 0) AS fines_chf,
-        count(opened_month) FILTER (WHERE ban_years IS NOT NULL) AS bans,
-        sum(ban_years) FILTER (WHERE opened_month IS NOT NULL) AS ban_years,
-        count(opened_month) FILTER (WHERE agreement_extended) AS extended,
-        count(opened_month) FILTER (WHERE listed_publicly) AS listed
-    FROM facts
+WITH fine AS (
+    SELECT {_KEYS}, {", ".join(f"sum({column}) AS {column}" for column in _SUMS_COLUMNS.split(", "))}
+    FROM ({_PERIOD}) AS period
     GROUP BY {_KEYS}
 )
-SELECT {{grouping}},
-    sum(controls)::bigint, sum(closed)::bigint, coalesce(sum(persons), 0)::bigint, sum(undercutting)::bigint,
-    sum(working_time)::bigint, sum(penalties)::bigint, sum(penalties_chf), sum(fines)::bigint, sum(fines_chf),
-    sum(bans)::bigint, coalesce(sum(ban_years), 0)::bigint, sum(extended)::bigint, sum(listed)::bigint
+SELECT {{grouping}}, {_SUMMED}
 FROM fine
 GROUP BY {{sets}}
 """  # noqa: S608 (constant fragments; every value is a parameter)
 
 # The total alone (the previous period's, for the comparison): one pass, no groups.
 _TOTAL = f"""
-SELECT {{grouping}},
-    count(*) FILTER (WHERE opened), count(*) FILTER (WHERE closed),
-    coalesce(sum(persons_checked) FILTER (WHERE opened), 0),
-    count(*) FILTER (WHERE opened AND wage_underpayment_chf > 0),
-    count(*) FILTER (WHERE opened AND working_time_violation),
-    count(*) FILTER (WHERE opened AND penalty_chf > 0),
-    sum(penalty_chf) FILTER (WHERE opened AND penalty_chf > 0),
-    count(*) FILTER (WHERE opened AND fine_chf > 0),
-    sum(fine_chf) FILTER (WHERE opened AND fine_chf > 0),
-    count(*) FILTER (WHERE opened AND ban_years IS NOT NULL),
-    coalesce(sum(ban_years) FILTER (WHERE opened), 0),
-    count(*) FILTER (WHERE opened AND agreement_extended),
-    count(*) FILTER (WHERE opened AND listed_publicly)
-FROM (
-    SELECT facts.*, opened_on BETWEEN %(start)s AND %(end)s AS opened, closed_on BETWEEN %(start)s AND %(end)s AS closed
-    FROM ({_FACTS}) AS facts
-) AS facts
+SELECT {{grouping}}, {_SUMMED}
+FROM ({_PERIOD}) AS period
 GROUP BY {{sets}}
 """  # noqa: S608 (constant fragments; every value is a parameter)
 
 # The medians as statistics.median takes them: the middle value, or the mean of the two
 # middle ones. percentile_disc at 0.5 gives the lower middle, just above 0.5 the upper one
 # (the same value when the count is odd), both from one sort. Only the period's controls
-# with a report are sorted.
-_MEDIANS = f"""
-WITH timed AS (
+# with a report are read, and only the columns a breakdown needs; only the breakdowns asked
+# for are grouped (each is a sort).
+_TIMED = """
     SELECT control_kind, sector, canton, owner_id, date_trunc('month', opened_on) AS opened_month,
         report_at - opened_at AS to_report,
         CASE WHEN sanction_at >= report_at THEN sanction_at - report_at END AS to_sanction
-    FROM ({_FACTS}) AS facts
-    WHERE report_at IS NOT NULL AND opened_on BETWEEN %(start)s AND %(end)s
+    FROM {table}
+    WHERE {where} AND report_at IS NOT NULL AND opened_on BETWEEN %(start)s AND %(end)s
+"""
+_MEDIANS = f"""
+WITH timed AS (
+    {_TIMED.replace("{table}", "statistics_dossierfacts")}
+    UNION ALL
+    {_TIMED.replace("{table}", "statistics_archivedfacts")}
 )
 SELECT {{grouping}},
     count(*),
@@ -342,15 +350,45 @@ GROUP BY status
 """
 
 
-def _sql(template: str, where: str, *, breakdowns: bool, medians: bool = False) -> str:
+def _sql(template: str, where: str, *, breakdowns: bool, medians: tuple[str, ...] | None = None) -> str:
     if not breakdowns:  # the total alone: one group
         grouping, sets = "63, NULL, NULL, NULL, NULL, NULL, NULL", "()"
-    elif medians:  # by the month of opening only; the same bits as the sums' sets
+    elif medians is not None:  # the breakdowns asked for; the same bits as the sums' sets
         keys = "control_kind, sector, canton, owner_id, opened_month"
-        grouping, sets = f"GROUPING({keys}) * 2 + 1, {keys}, NULL", f"GROUPING SETS ({_BREAKDOWNS})"
+        chosen = ", ".join(["()", *(_BREAKDOWN_SETS[name] for name in medians)])
+        grouping, sets = f"GROUPING({keys}) * 2 + 1, {keys}, NULL", f"GROUPING SETS ({chosen})"
     else:
         grouping, sets = f"GROUPING({_KEYS}), {_KEYS}", f"GROUPING SETS ({_BREAKDOWNS}, (closed_month))"
     return template.replace("{where}", where).replace("{grouping}", grouping).replace("{sets}", sets)
+
+
+def _months(period: Period) -> dict:
+    """The period as whole months (read from the monthly counts) and at most two stretches
+    of days cut out of a month (read from the facts rows); an empty stretch ends before it starts."""
+    first = (
+        period.start
+        if period.start.day == 1
+        else (period.start.replace(day=28) + timedelta(days=4)).replace(day=1)
+    )
+    after = period.end + timedelta(days=1)
+    last = (
+        period.end if after.day == 1 else period.end.replace(day=1) - timedelta(days=1)
+    )  # last day of a whole month
+    empty = (date(2, 1, 1), date(1, 1, 1))
+    if first > last:  # no whole month: the period's days from the facts
+        return {
+            "months_start": empty[0], "months_end": empty[1],
+            "edge1_start": period.start, "edge1_end": period.end,
+            "edge2_start": empty[0], "edge2_end": empty[1],
+        }  # fmt: skip
+    return {
+        "months_start": first,
+        "months_end": last.replace(day=1),
+        "edge1_start": period.start if period.start < first else empty[0],
+        "edge1_end": first - timedelta(days=1) if period.start < first else empty[1],
+        "edge2_start": last + timedelta(days=1) if last < period.end else empty[0],
+        "edge2_end": period.end if last < period.end else empty[1],
+    }
 
 
 def _where(scope: Scope, filters: Filters) -> tuple[str, dict]:
@@ -415,14 +453,20 @@ def _target(
 
 
 def figures_for(
-    scope: Scope, filters: Filters, *, today: date | None = None, breakdowns: bool = True
+    scope: Scope,
+    filters: Filters,
+    *,
+    today: date | None = None,
+    breakdowns: bool = True,
+    medians: tuple[str, ...] = BREAKDOWNS,
 ) -> Figures:
     """The figures of ``scope`` (a body's own, or all) under ``filters``: three queries.
 
-    PostgreSQL sums the facts rows (live dossiers' and destroyed ones') of the period in
-    every breakdown at once, takes the medians in a second query, and a third counts today's
-    open cases. Without ``breakdowns`` only the total is computed (two queries), as the
-    comparison with the previous period needs.
+    PostgreSQL sums the period in every breakdown at once (the whole months from the monthly
+    counts, the days of cut months from the facts rows), takes the medians in a second query
+    (the total's and those of the breakdowns named in ``medians``; the others' stay
+    ``None``), and a third counts today's open cases. Without ``breakdowns`` only the total
+    is computed (two queries), as the comparison with the previous period needs.
     """
     today = today or timezone.localdate()
     period = filters.period
@@ -430,7 +474,7 @@ def figures_for(
     if breakdowns:
         figures.by_month = {month: Block() for month in period.months()}
     where, params = _where(scope, filters)
-    params |= {"start": period.start, "end": period.end, "today": today}
+    params |= {"start": period.start, "end": period.end, "today": today, **_months(period)}
     with connection.cursor() as cursor:
         cursor.execute(_sql(_SUMS if breakdowns else _TOTAL, where, breakdowns=breakdowns), params)
         for grouping, kind, sector, canton, owner_id, opened, closed, *values in cursor.fetchall():
@@ -448,7 +492,7 @@ def figures_for(
                 mapping[key] = block
             elif not block.is_empty:  # facts of the scope closed or opened outside the period
                 mapping[key] = block
-        cursor.execute(_sql(_MEDIANS, where, breakdowns=breakdowns, medians=True), params)
+        cursor.execute(_sql(_MEDIANS, where, breakdowns=breakdowns, medians=medians), params)
         for (
             grouping,
             kind,

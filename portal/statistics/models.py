@@ -114,6 +114,49 @@ class DossierFacts(models.Model):
         return f"facts of dossier {self.dossier_id}"
 
 
+class MonthlyCounts(models.Model):
+    """The sums of the facts rows (live and kept) of one body, kind, sector, canton and month.
+
+    Derived data, kept current by PostgreSQL triggers on both facts tables in the same
+    statement as every write to them (migration ``statistics/0006_monthly_counts``), and
+    written again by ``manage.py rebuild_statistics_facts``. ``month`` is the first day of a
+    local calendar month: the columns up to ``listed`` count the controls *opened* that
+    month, ``closed`` the cases *closed* that month. A page reads the whole months of its
+    period here, a few thousand rows, and only the days of a month cut by the period from
+    the facts rows (``figures.py``).
+    """
+
+    owner = models.ForeignKey("tenants.Organisation", on_delete=models.PROTECT, related_name="+")
+    control_kind = models.CharField(max_length=20, choices=ControlKind.choices)
+    sector = models.CharField(max_length=120, blank=True)
+    canton = models.CharField(max_length=2, choices=Canton.choices)
+    month = models.DateField()
+    controls = models.BigIntegerField(default=0)
+    closed = models.BigIntegerField(default=0)
+    persons = models.BigIntegerField(default=0)
+    undercutting = models.BigIntegerField(default=0)
+    working_time = models.BigIntegerField(default=0)
+    penalties = models.BigIntegerField(default=0)
+    penalties_chf = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    fines = models.BigIntegerField(default=0)
+    fines_chf = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    bans = models.BigIntegerField(default=0)
+    ban_years = models.BigIntegerField(default=0)
+    extended = models.BigIntegerField(default=0)
+    listed = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "control_kind", "sector", "canton", "month"], name="monthly_counts_cell"
+            )
+        ]
+        indexes = [models.Index(fields=["month"], name="monthly_counts_month")]
+
+    def __str__(self) -> str:
+        return f"{self.owner_id}/{self.control_kind}/{self.sector}/{self.canton}/{self.month:%Y-%m}"
+
+
 class ReportSubmission(models.Model):
     """One version of a body's yearly report as submitted to the federal secretariat."""
 
