@@ -35,7 +35,9 @@ def _figures_page(request, scope, *, protect: bool, bodies: bool = False, chart_
     """The context of a figures page; ``chart_url(slug)`` gives the address of a chart's data."""
     form = FigureFilterForm(request.GET or None, sectors=selectors.sectors_of(scope))
     filters = form.filters()
-    current = figures_for(scope, filters)
+    # Medians of the tables the page shows only (the months' and the report cells' are not).
+    shown = ("by_kind", "by_sector", "by_canton", *(("by_owner",) if bodies else ()))
+    current = figures_for(scope, filters, medians=shown)
     before = figures_for(scope, previous(filters), breakdowns=False)  # only its total is shown
     context = {
         "form": form,
