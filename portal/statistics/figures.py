@@ -296,21 +296,10 @@ _SUMMED = ", ".join(
     for column in _SUMS_COLUMNS.split(", ")
 )
 
-# Sums in two steps: PostgreSQL first adds the period's rows up into the finest groups, then
-# those into every breakdown at once; no sort.
+# The period's rows added up in every breakdown at once (or, for the previous period's
+# total, in one group): PostgreSQL hashes the few thousand rows into each breakdown in one
+# pass, no sort.
 _SUMS = f"""
-WITH fine AS (
-    SELECT {_KEYS}, {", ".join(f"sum({column}) AS {column}" for column in _SUMS_COLUMNS.split(", "))}
-    FROM ({_PERIOD}) AS period
-    GROUP BY {_KEYS}
-)
-SELECT {{grouping}}, {_SUMMED}
-FROM fine
-GROUP BY {{sets}}
-"""  # noqa: S608 (constant fragments; every value is a parameter)
-
-# The total alone (the previous period's, for the comparison): one pass, no groups.
-_TOTAL = f"""
 SELECT {{grouping}}, {_SUMMED}
 FROM ({_PERIOD}) AS period
 GROUP BY {{sets}}
@@ -354,9 +343,16 @@ def _sql(template: str, where: str, *, breakdowns: bool, medians: tuple[str, ...
     if not breakdowns:  # the total alone: one group
         grouping, sets = "63, NULL, NULL, NULL, NULL, NULL, NULL", "()"
     elif medians is not None:  # the breakdowns asked for; the same bits as the sums' sets
-        keys = "control_kind, sector, canton, owner_id, opened_month"
-        chosen = ", ".join(["()", *(_BREAKDOWN_SETS[name] for name in medians)])
-        grouping, sets = f"GROUPING({keys}) * 2 + 1, {keys}, NULL", f"GROUPING SETS ({chosen})"
+        chosen = [_BREAKDOWN_SETS[name] for name in medians]
+        keys = ("control_kind", "sector", "canton", "owner_id", "opened_month")
+        # A key no set groups by may not be named at all: its bit is 1, its value NULL.
+        grouped = [key if any(key in names for names in chosen) else None for key in keys]
+        bits = " + ".join(
+            f"GROUPING({key}) * {2 ** (5 - place)}" if key else str(2 ** (5 - place))
+            for place, key in enumerate(grouped)
+        )
+        values = ", ".join(key or "NULL" for key in grouped)
+        grouping, sets = f"{bits} + 1, {values}, NULL", f"GROUPING SETS ({', '.join(['()', *chosen])})"
     else:
         grouping, sets = f"GROUPING({_KEYS}), {_KEYS}", f"GROUPING SETS ({_BREAKDOWNS}, (closed_month))"
     return template.replace("{where}", where).replace("{grouping}", grouping).replace("{sets}", sets)
@@ -476,7 +472,7 @@ def figures_for(
     where, params = _where(scope, filters)
     params |= {"start": period.start, "end": period.end, "today": today, **_months(period)}
     with connection.cursor() as cursor:
-        cursor.execute(_sql(_SUMS if breakdowns else _TOTAL, where, breakdowns=breakdowns), params)
+        cursor.execute(_sql(_SUMS, where, breakdowns=breakdowns), params)
         for grouping, kind, sector, canton, owner_id, opened, closed, *values in cursor.fetchall():
             month = f"{opened or closed:%Y-%m}" if (opened or closed) else None
             if values[0] is None or (grouping in (61, 62) and month is None):
