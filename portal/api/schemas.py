@@ -99,6 +99,12 @@ class DossierOut(Schema):
     penalty_chf: Decimal | None
     fine_chf: Decimal | None
     ban_years: int | None
+    agreement_extended: bool = Field(
+        description="The sector's collective labour agreement is declared generally binding."
+    )
+    listed_publicly: bool = Field(
+        description="The company is on the federal secretariat's public list of sanctioned companies."
+    )
     tags: list[str]
     created_at: datetime
     updated_at: datetime
@@ -127,6 +133,16 @@ class _DossierFields(Strict):
     work_end: IsoDate | None = None
     persons_checked: int = Field(0, strict=True, ge=0, le=1_000_000)
     deadline: IsoDate | None = None
+    agreement_extended: bool = Field(
+        False,
+        strict=True,
+        description="The sector's collective labour agreement is declared generally binding.",
+    )
+    listed_publicly: bool = Field(
+        False,
+        strict=True,
+        description="The company is on the federal secretariat's public list of sanctioned companies.",
+    )
     tags: list[str] = Field([], max_length=20)
 
 
@@ -156,6 +172,8 @@ class DossierPatch(Strict):
     penalty_chf: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
     fine_chf: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
     ban_years: int | None = Field(None, strict=True, ge=1, le=5)
+    agreement_extended: bool | None = Field(None, strict=True)
+    listed_publicly: bool | None = Field(None, strict=True)
     tags: list[str] | None = Field(None, max_length=20)
 
 

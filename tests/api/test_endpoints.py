@@ -349,3 +349,34 @@ def test_statistics_take_the_same_number_of_queries_for_1_and_50_dossiers(api_a,
     one = queries()
     generate([organisation_a], count=49, seed=6)
     assert queries() == one
+
+
+def test_the_report_split_and_public_listing_are_read_and_written_and_counted(api_a):
+    created = create(api_a)
+    assert (created.json()["agreement_extended"], created.json()["listed_publicly"]) == (False, False)
+    extended = create(api_a, agreement_extended=True)
+    assert extended.json()["agreement_extended"] is True and extended.json()["listed_publicly"] is False
+    url = f"/api/v1/dossiers/{created.json()['id']}"
+    listed = api_a.patch(url, {"listed_publicly": True}, headers={"If-Match": created["ETag"]})
+    assert listed.status_code == 200, listed.content
+    assert (listed.json()["agreement_extended"], listed.json()["listed_publicly"]) == (False, True)
+    assert api_a.get(url).json()["listed_publicly"] is True
+    for refused in ({"listed_publicly": "yes"}, {"listed_publicly": None}, {"agreement_extended": 1}):
+        answer = api_a.patch(url, refused, headers={"If-Match": listed["ETag"]})
+        assert answer.status_code == 422, refused
+        assert answer.json()["errors"][0]["field"] == next(iter(refused))
+    assert Dossier.objects.get(pk=created.json()["id"]).listed_publicly is True
+    assert Dossier.objects.filter(agreement_extended=True).count() == 1
+    today = Dossier.objects.get(pk=created.json()["id"]).created_at.date().isoformat()
+    total = api_a.get("/api/v1/statistics", {"start": today, "end": today}).json()["total"]
+    assert (total["controls"], total["extended"], total["listed"]) == (2, 1, 1)
+
+
+def test_the_openapi_schema_documents_the_report_split_and_public_listing():
+    from portal.api.api import api
+
+    schemas = api.get_openapi_schema(path_prefix="/api/v1/")["components"]["schemas"]
+    for name in ("DossierOut", "DossierIn", "DossierPatch"):
+        properties = schemas[name]["properties"]
+        assert {"agreement_extended", "listed_publicly"} <= set(properties), name
+    assert set(schemas["DossierOut"]["required"]) >= {"agreement_extended", "listed_publicly"}
