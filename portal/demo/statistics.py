@@ -49,6 +49,9 @@ BODIES = [
     ("pk-bau", "case.pkbau@demo.example", ["ZH", "BE", "AG", "GR", "SG"], ["Bauhauptgewerbe"]),
 ]
 BODIES_BY_SLUG = {body[0]: body[1] for body in BODIES}
+# The demo sectors without a collective agreement declared generally binding (the report's
+# split "without an extended agreement"); every other demo sector has one.
+NOT_EXTENDED = {"Paysagisme"}
 KINDS = [
     "posted_workers",
     "posted_workers",
@@ -87,7 +90,7 @@ def _case(rng: random.Random, today, body) -> dict:
         moves.append((Status.CLOSED.value, at))
     undercut = rng.random() < 0.3
     sanctioned = any(status == Status.SANCTION_DECIDED for status, _at in moves)
-    return {
+    case = {
         "slug": slug,
         "canton": canton,
         "sector": rng.choice(sectors),
@@ -104,6 +107,10 @@ def _case(rng: random.Random, today, body) -> dict:
         "company": f"Betrieb {rng.randrange(100, 999)}-{len(moves)}{rng.choice('ABCDEFGH')} "
         + rng.choice(SUFFIXES.get(canton, ["AG", "GmbH"])),
     }
+    # Decided without the random generator, so the cases drawn stay the same as before.
+    case["extended"] = case["sector"] not in NOT_EXTENDED
+    case["listed"] = bool(case["fine"] or case["ban_years"])  # a final fine or ban: published
+    return case
 
 
 def _archived(case: dict, owner) -> ArchivedFacts:
@@ -128,6 +135,8 @@ def _archived(case: dict, owner) -> ArchivedFacts:
         penalty_chf=case["penalty"],
         fine_chf=case["fine"],
         ban_years=case["ban_years"],
+        agreement_extended=case["extended"],
+        listed_publicly=case["listed"],
     )
 
 
@@ -183,6 +192,8 @@ def seed_statistics() -> int:
                 penalty_chf=c["penalty"],
                 fine_chf=c["fine"],
                 ban_years=c["ban_years"],
+                agreement_extended=c["extended"],
+                listed_publicly=c["listed"],
                 created_at=c["opened"],
                 created_by=workers.get(BODIES_BY_SLUG[c["slug"]]),
                 last_activity_at=c["opened"],

@@ -70,6 +70,9 @@ def test_the_dashboard_of_a_demo_body_shows_two_years_of_figures(seeded, client)
         assert figures.total.closed > 5 and figures.total.undercutting > 3
         assert len(figures.by_kind) >= 3 and len(figures.by_sector) >= 3
     assert last_year.total.penalties > 0 and this_year.open_cases > 10
+    for figures in (this_year, last_year):  # the report's split and the public list have both answers
+        assert 0 < figures.total.extended < figures.total.controls
+        assert 0 < figures.total.listed < figures.total.controls
     client.force_login(MembershipFactory(organisation=geneva, role=Role.CASE_WORKER).user)
     response = client.get(reverse("statistics:dashboard"), {"start": f"{today.year - 1}-01-01", "end": today})
     assert response.status_code == 200 and response.context["total"]["controls"] > 30
