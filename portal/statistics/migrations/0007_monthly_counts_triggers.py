@@ -4,7 +4,8 @@ Statement-level triggers with transition tables: each INSERT, UPDATE or DELETE o
 ``statistics_dossierfacts`` or ``statistics_archivedfacts`` adds the new rows' counts and
 subtracts the old rows' in the same statement, one upsert per statement whatever the number
 of rows (the rebuild writes 100,000 rows in one). A destroyed dossier's facts row goes and
-its kept row comes: the two cancel out. Cells left at zero are deleted.
+its kept row comes: the two cancel out. Cells left at zero are deleted. The cells are
+upserted in key order, so two statements touching the same cells lock them in the same order.
 
 The SQL is written out here as it was when this migration was written; ``portal.statistics
 .counts`` holds the statements the code runs (a migration must not change when the code does).
@@ -45,6 +46,7 @@ APPLY = f"""
     FROM ({DELTA}) AS delta
     GROUP BY {KEYS}
     HAVING {" OR ".join(f"coalesce(sum({c}), 0) <> 0" for c in SUMS.split(", "))}
+    ORDER BY {KEYS}
     ON CONFLICT ({KEYS}) DO UPDATE SET {", ".join(f"{c} = m.{c} + EXCLUDED.{c}" for c in SUMS.split(", "))};
     DELETE FROM statistics_monthlycounts AS m
     USING (SELECT DISTINCT {KEYS} FROM ({DELTA}) AS delta) AS touched
