@@ -118,7 +118,7 @@ class MonthlyCounts(models.Model):
     """The sums of the facts rows (live and kept) of one body, kind, sector, canton and month.
 
     Derived data, kept current by PostgreSQL triggers on both facts tables in the same
-    statement as every write to them (migration ``statistics/0006_monthly_counts``), and
+    statement as every write to them (migration ``statistics/0007_monthly_counts_triggers``), and
     written again by ``manage.py rebuild_statistics_facts``. ``month`` is the first day of a
     local calendar month: the columns up to ``listed`` count the controls *opened* that
     month, ``closed`` the cases *closed* that month. A page reads the whole months of its

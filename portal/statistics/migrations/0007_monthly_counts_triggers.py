@@ -7,8 +7,9 @@ of rows (the rebuild writes 100,000 rows in one). A destroyed dossier's facts ro
 its kept row comes: the two cancel out. Cells left at zero are deleted. The cells are
 upserted in key order, so two statements touching the same cells lock them in the same order.
 
-The SQL is written out here as it was when this migration was written; ``portal.statistics
-.counts`` holds the statements the code runs (a migration must not change when the code does).
+The SQL is built here as it was when this migration was written (a migration must not
+change when the code does); ``portal.statistics.facts.COUNTS`` is the rebuild's own copy of
+the sums.
 """
 
 from django.db import migrations
