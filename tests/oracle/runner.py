@@ -68,7 +68,9 @@ def ballast(t0: datetime, count: int = BALLAST) -> Iterator[None]:
     """A transaction holding ``count`` generated worlds (never asked about), analysed once;
     rolled back at the end."""
     with transaction.atomic():
-        build_batch(list(generate(BALLAST_SEED, count)), t0, tag=f"p{os.getpid()}ballast")
+        build_batch(
+            list(generate(BALLAST_SEED, count)), t0, tag=f"p{os.getpid()}t{threading.get_ident()}ballast"
+        )
         analyze()
         try:
             yield
@@ -182,8 +184,12 @@ def run(
     threads = [threading.Thread(target=work, name=f"oracle-{n}") for n in range(workers)]
     for thread in threads:
         thread.start()
-    for thread in threads:
-        thread.join()
+    try:
+        for thread in threads:
+            thread.join()
+    except BaseException:
+        stop.set()  # interrupted: the workers stop after their batch
+        raise
     tally.python_seconds = time.process_time() - cpu
     if errors:
         raise errors[0]
