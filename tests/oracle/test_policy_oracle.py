@@ -70,7 +70,7 @@ def test_the_policy_answers_as_the_model_in_the_default_runs_worlds():
 
 
 @pytest.mark.slow
-def test_the_policy_answers_as_the_model_in_ten_thousand_worlds():
+def test_the_policy_answers_as_the_model_in_fifty_thousand_worlds():
     _check(LONG_WORLDS)
 
 
