@@ -76,14 +76,19 @@ test-cluster: install
 
 # The isolation oracle's policy layer over ORACLE_WORLDS generated worlds (a million by default),
 # in ORACLE_PROCS pytest processes, each with its own test database and its own worlds; each
-# prints its worlds, cases and cases per second (a case: one person x dossier x level x instant).
+# prints its worlds, cases and cases per second (a case: one person x dossier x level x instant),
+# and the last line adds them up (cases per second over the slowest process's time).
 ORACLE_WORLDS ?= 1000000
 ORACLE_PROCS ?= 2
 oracle-million: install
-	@pids=""; for shard in $$(seq 1 $(ORACLE_PROCS)); do \
+	@mkdir -p var; rm -f var/oracle-shard-*.log; pids=""; for shard in $$(seq 1 $(ORACLE_PROCS)); do \
 	  ORACLE_SHARD=$$shard ORACLE_SHARDS=$(ORACLE_PROCS) ORACLE_WORLDS=$(ORACLE_WORLDS) \
-	    $(VENV)/bin/pytest -q -s -p no:cacheprovider -m million tests/oracle/test_policy_oracle.py & pids="$$pids $$!"; \
-	done; status=0; for pid in $$pids; do wait $$pid || status=1; done; exit $$status
+	    $(VENV)/bin/pytest -q -s -p no:cacheprovider -m million tests/oracle/test_policy_oracle.py \
+	    > >(tee var/oracle-shard-$$shard.log) 2>&1 & pids="$$pids $$!"; \
+	done; status=0; for pid in $$pids; do wait $$pid || status=1; done; \
+	cat var/oracle-shard-*.log | awk '/^oracle shard/ { w += $$4; c += $$6; if ($$9 > s) s = $$9; n++ } \
+	  END { if (n) printf "oracle: %d processes, %d worlds, %d cases in %d s: %d cases/s\n", n, w, c, s, c / s }'; \
+	exit $$status
 
 # The long runs (marker `slow`, not part of `make test`): the isolation oracles and the API
 # fuzzing with many examples, new ones each run. A failure prints how to reproduce it.

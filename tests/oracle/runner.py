@@ -1,7 +1,12 @@
 """Runs the policy oracle over many worlds, batch by batch, and shrinks a failure.
 
-Each batch is built and checked inside a savepoint that is rolled back, so the database is
-as empty after a batch as before it. On a failure, the first failing world is shrunk: parts
+A run happens in one transaction that is rolled back at its end. It starts by writing a
+ballast of other generated worlds and analysing the tables once: the planner then sees
+tables of a live database's shape and looks the grant rows up by index, so an ask costs the
+same whatever the batch's size (on near-empty tables it scans every grant row of the batch
+for every ask, and the cost grows with the batch). Each batch of a hundred worlds is built
+and checked inside a savepoint that is rolled back, so the database holds only the ballast
+between batches. On a failure, the first failing world is shrunk: parts
 are taken away (operations, dossiers, people, memberships) and details simplified (no
 expiry, open-ended membership) one at a time, each candidate built alone and checked again,
 for as long as it still fails. The report then shows that smallest world as text.
@@ -10,8 +15,10 @@ for as long as it still fails. The report then shows that smallest world as text
 from __future__ import annotations
 
 import os
+import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -21,8 +28,15 @@ from django.utils import timezone
 from tests.oracle.build import build_batch
 from tests.oracle.policy import Failure, Tally, _template, check_batch
 from tests.oracle.worlds import LEVEL_NAMES, Op, World, settle
+from tests.oracle.worlds import worlds as generate
 
-BATCH = 10  # small batches: each ask scans its batch's grant rows, so cost grows with the batch
+BATCH = 100  # worlds built and checked together: one insert per table, one statement per level
+BALLAST = 2000  # worlds written once per run so that the planner sees tables of some size
+BALLAST_SEED = 7
+# Threads, each with a connection, ballast and transaction of its own. One: a second thread
+# waits for the first's whole run, since each ballast's ANALYZE holds a lock on the tables
+# until its transaction ends (``make oracle-million`` runs processes with databases of their own).
+WORKERS = 1
 SAMPLE_EVERY = 1000  # one world in a thousand has every face of the policy compared
 
 
@@ -52,6 +66,40 @@ def analyze() -> None:
         )
 
 
+@contextmanager
+def ballast(t0: datetime, count: int = BALLAST) -> Iterator[None]:
+    """A transaction holding ``count`` generated worlds (never asked about), analysed once;
+    rolled back at the end."""
+    with transaction.atomic():
+        build_batch(
+            list(generate(BALLAST_SEED, count)), t0, tag=f"p{os.getpid()}t{threading.get_ident()}ballast"
+        )
+        analyze()
+        try:
+            yield
+        finally:
+            transaction.set_rollback(True)
+
+
+def _backend() -> tuple[int, float]:
+    """This connection's database process and the CPU seconds it has used so far."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    return pid, _cpu_seconds((pid, 0.0))
+
+
+def _cpu_seconds(backend: tuple[int, float]) -> float:
+    """CPU seconds the database process has used since ``backend`` was taken (0 if unknown)."""
+    pid, before = backend
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK") - before
+
+
 def reference_time() -> datetime:
     """t0: now, on a whole second, so that reports read easily."""
     return timezone.now().replace(microsecond=0)
@@ -65,7 +113,6 @@ def check_worlds(
     try:
         with transaction.atomic():
             built = build_batch(worlds, t0, tag=f"p{os.getpid()}b{tally.worlds}")
-            analyze()
             failures = check_batch(built, t0, tally, sample_every=sample_every)
             raise _Rollback
     except _Rollback:
@@ -73,34 +120,86 @@ def check_worlds(
     return failures
 
 
-def run(
-    worlds: Iterable[World], *, batch: int = BATCH, sample_every: int | None = SAMPLE_EVERY, progress=None
-) -> Outcome:
-    tally = Tally()
-    started = time.monotonic()
-    _template.cache_clear()  # compiled from the policy as it is now (a test may have patched it)
+def _batches(worlds: Iterable[World], size: int) -> Iterator[list[World]]:
     pending: list[World] = []
-    t0 = reference_time()
-
-    def flush() -> Outcome | None:
-        failures = check_worlds(pending, t0, tally, sample_every=sample_every)
-        if failures:
-            world = pending[failures[0].world]
-            smallest, failure, steps = shrink(world, t0, failures[0])
-            return Outcome(
-                tally, time.monotonic() - started, describe(smallest, failure, t0, steps), smallest
-            )
-        if progress:
-            progress(tally, time.monotonic() - started)
-        pending.clear()
-        return None
-
     for world in worlds:
         pending.append(world)
-        if len(pending) == batch and (failed := flush()):
-            return failed
-    if pending and (failed := flush()):
-        return failed
+        if len(pending) == size:
+            yield pending
+            pending = []
+    if pending:
+        yield pending
+
+
+def run(
+    worlds: Iterable[World],
+    *,
+    batch: int = BATCH,
+    sample_every: int | None = SAMPLE_EVERY,
+    progress=None,
+    workers: int = WORKERS,
+) -> Outcome:
+    """Checks ``worlds`` batch by batch in ``workers`` threads (see ``WORKERS``), each with its
+    own database connection, ballast and transaction (rolled back). On a failure the others
+    stop, and the earliest failing batch's first failing world is shrunk."""
+    tally = Tally()
+    started = time.monotonic()
+    cpu = time.process_time()
+    _template.cache_clear()  # compiled from the policy as it is now (a test may have patched it)
+    t0 = reference_time()
+    queue = enumerate(_batches(worlds, batch))
+    lock = threading.Lock()
+    stop = threading.Event()
+    failed: list[tuple[int, list[World], list[Failure]]] = []
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            backend = _backend()
+            with ballast(t0):
+                while not stop.is_set():
+                    with lock:
+                        number, worlds_ = next(queue, (None, None))
+                    if worlds_ is None:
+                        return
+                    # The sample of worlds whose every face is checked depends on the
+                    # world's place in the sequence, not on the thread that checks it.
+                    mine = Tally(worlds=number * batch)
+                    failures = check_worlds(worlds_, t0, mine, sample_every=sample_every)
+                    with lock:
+                        tally.worlds += len(worlds_)
+                        tally.cases += mine.cases
+                        tally.sampled += mine.sampled
+                        if failures:
+                            failed.append((number, worlds_, failures))
+                            stop.set()
+                        elif progress:
+                            progress(tally, time.monotonic() - started)
+        except BaseException as error:
+            errors.append(error)
+            stop.set()
+        finally:
+            with lock:
+                tally.database_seconds += _cpu_seconds(backend)
+            connection.close()
+
+    threads = [threading.Thread(target=work, name=f"oracle-{n}") for n in range(workers)]
+    for thread in threads:
+        thread.start()
+    try:
+        for thread in threads:
+            thread.join()
+    except BaseException:
+        stop.set()  # interrupted: the workers stop after their batch
+        raise
+    tally.python_seconds = time.process_time() - cpu
+    if errors:
+        raise errors[0]
+    if failed:
+        _number, worlds_, failures = min(failed, key=lambda item: item[0])
+        with ballast(t0):
+            smallest, failure, steps = shrink(worlds_[failures[0].world], t0, failures[0])
+        return Outcome(tally, time.monotonic() - started, describe(smallest, failure, t0, steps), smallest)
     return Outcome(tally, time.monotonic() - started)
 
 

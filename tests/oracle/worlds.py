@@ -19,6 +19,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 
 from django.utils import timezone
 
@@ -82,8 +83,10 @@ class State:
     refused: list[Op] = field(default_factory=list)
 
 
+@lru_cache(maxsize=4096)
 def day_start(t0: datetime, days: int) -> datetime:
-    """The first instant of the local day ``days`` after ``t0``'s."""
+    """The first instant of the local day ``days`` after ``t0``'s (remembered: asked for
+    every membership boundary of every world)."""
     day = timezone.localdate(t0) + timedelta(days=days)
     return timezone.make_aware(datetime.combine(day, time.min))
 
@@ -147,23 +150,47 @@ def settle(world: World, t0: datetime) -> State:
 
 def level(state: State, person_index: int, dossier: int, at: datetime, t0: datetime) -> int:
     """The level ``person_index`` holds on ``dossier`` at ``at``: the rules, restated."""
+    return held(state, at, t0)[person_index][dossier]
+
+
+def held(state: State, at: datetime, t0: datetime) -> list[list[int]]:
+    """Every person's level on every dossier at ``at`` (``[person][dossier]``).
+
+    The rules as ``level`` states them, for a whole world at once: the local days of ``at``
+    and ``t0`` are worked out once, not once per person and dossier.
+    """
     world = state.world
-    person = world.people[person_index]
-    on = timezone.localdate(at)
-    current = [(i, m) for i, m in enumerate(person.memberships) if member_current(person, m, world, on, t0)]
-    levels = [ROLE_LEVEL[m.role] for _i, m in current if m.org == state.owner[dossier]]
-    for (kind, target), share in state.shares[dossier].items():
-        if share.expires is not None and t0 + share.expires <= at:
-            continue
-        if kind == "org":
-            levels += [
-                min(share.level, ROLE_LEVEL[m.role])
-                for _i, m in current
-                if m.org == target and (not share.roles or m.role in share.roles)
-            ]
-        elif target == person_index and share.through in {i for i, _m in current}:
-            levels.append(min(share.level, ROLE_LEVEL[person.memberships[share.through].role]))
-    return max(levels, default=0)
+    zone = timezone.get_current_timezone()
+    on = at.astimezone(zone).date()
+    first = t0.astimezone(zone).date()
+    rows = []
+    for person_index, person in enumerate(world.people):
+        current = {
+            i: m
+            for i, m in enumerate(person.memberships)
+            if person.active
+            and m.active
+            and world.orgs[m.org]
+            and first + timedelta(days=m.starts) <= on
+            and (m.ends is None or on <= first + timedelta(days=m.ends))
+        }
+        row = []
+        for dossier, shares in enumerate(state.shares):
+            levels = [ROLE_LEVEL[m.role] for m in current.values() if m.org == state.owner[dossier]]
+            for (kind, target), share in shares.items():
+                if share.expires is not None and t0 + share.expires <= at:
+                    continue
+                if kind == "org":
+                    levels += [
+                        min(share.level, ROLE_LEVEL[m.role])
+                        for m in current.values()
+                        if m.org == target and (not share.roles or m.role in share.roles)
+                    ]
+                elif target == person_index and share.through in current:
+                    levels.append(min(share.level, ROLE_LEVEL[current[share.through].role]))
+            row.append(max(levels, default=0))
+        rows.append(row)
+    return rows
 
 
 def instants(world: World, t0: datetime) -> list[datetime]:

@@ -17,8 +17,10 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from search import records, service
 from search.records import records_for
 from search.service import search
+from tests.oracle import planted
 from tests.oracle.build import build_batch
 from tests.oracle.policy import Failure
 from tests.oracle.runner import describe, reference_time
@@ -65,7 +67,8 @@ def _check(built, t0) -> tuple[list[str], int]:
     return reports, asked
 
 
-def test_search_finds_exactly_what_the_model_allows_at_every_instant(search_backend):
+def _search_worlds(search_backend) -> tuple[list[str], int]:
+    """Builds the generated worlds, indexes their dossiers, compares every search, rolls back."""
     from django.contrib.auth import get_user_model
 
     t0 = reference_time()
@@ -83,5 +86,23 @@ def test_search_finds_exactly_what_the_model_allows_at_every_instant(search_back
             raise _Rollback
     except _Rollback:
         pass
+    return reports, asked
+
+
+def test_search_finds_exactly_what_the_model_allows_at_every_instant(search_backend):
+    reports, asked = _search_worlds(search_backend)
     assert not reports, f"{len(reports)} searches differ from the model; the first:\n{reports[0]}"
     assert asked > SEARCH_WORLDS * 3
+
+
+def test_a_search_that_keeps_personal_shares_after_their_expiry_is_caught(search_backend, monkeypatch):
+    """A planted bug on each backend's own path: PostgreSQL asks the policy at query time (the
+    search principals' ``visible_dossiers``), the engine reads the grants it indexed."""
+    monkeypatch.setattr(service, "visible_dossiers", planted.ignoring_personal_expiry)
+    monkeypatch.setattr(records, "grants_for", planted.grants_without_personal_expiry(records.grants_for))
+    reports, _asked = _search_worlds(search_backend)
+    print(f"\n{len(reports)} searches differ from the model; the first:\n{reports[0] if reports else ''}")
+    assert reports
+    first = reports[0]
+    assert "FAILS: search(P" in first
+    assert "with person P" in first and "expires t0" in first
