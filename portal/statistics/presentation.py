@@ -43,6 +43,7 @@ HIDDEN = Small("x")
 
 COLUMNS = (
     ("controls", _("Controls")),
+    ("companies", _("Companies controlled")),
     ("extended", _("Of which in sectors with an extended collective agreement")),
     ("persons", _("Persons checked")),
     ("undercutting", _("With wage undercutting")),
@@ -95,6 +96,7 @@ def row(block: Block, *, protect: bool) -> dict[str, object]:
 
     values = {
         "controls": count(block.controls),
+        "companies": count(block.companies),
         "persons": derived(block.persons, block.controls),
         "undercutting": count(block.undercutting),
         "undercutting_share": _share(block.undercutting, block.controls, protect),
@@ -121,7 +123,8 @@ def protected_count(value: int, *, protect: bool):
     return SMALL if protect and is_small(value) else value
 
 
-#: Columns whose rows add up to the total (the others are shares and medians).
+#: Columns whose rows add up to the total (the others are shares, medians and the companies:
+#: a company controlled in two cantons is one company in each and one in the total).
 ADDITIVE = (
     "controls",
     "extended",
