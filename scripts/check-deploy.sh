@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 DJANGO_SETTINGS_MODULE=portal.settings.production \
 DJANGO_SECRET_KEY="$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
 PORTAL_SECRETS_KEY="$(.venv/bin/python -c 'import base64, os; print(base64.b64encode(os.urandom(32)).decode())')" \
+STATISTICS_COMPANY_KEY="$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(32))')" \
 PORTAL_FILE_KEYS="k1:$(.venv/bin/python -c 'import base64, os; print(base64.b64encode(os.urandom(32)).decode())')" \
 DJANGO_ALLOWED_HOSTS="portal.example.ch" \
 DATABASE_URL="${DATABASE_URL:-postgres://portal@db.invalid:5432/portal}" \

@@ -339,6 +339,11 @@ PORTAL_SECRETS_KEY = env_str("PORTAL_SECRETS_KEY")
 # Master keys that wrap each document's data key: "id:base64key" entries, comma-separated,
 # the first one current. Development derives one from SECRET_KEY; production requires it.
 PORTAL_FILE_KEYS = env_list("PORTAL_FILE_KEYS", [])
+# Key of the statistics' company pseudonyms (HMAC-SHA256 of the enterprise number kept in
+# the facts rows, portal/statistics/pseudonym.py). Development derives one from SECRET_KEY;
+# production requires its own. Changing it splits each company in two for the periods that
+# straddle the change.
+STATISTICS_COMPANY_KEY = env_str("STATISTICS_COMPANY_KEY", "")
 PORTAL_UPLOAD_MAX_BYTES = env_int("PORTAL_UPLOAD_MAX_MB", 500) * 1024 * 1024
 # Retention: destroyed this many days after the starting point ("created": when the
 # dossier was put on the platform; "last_activity": its latest document or message).

@@ -27,6 +27,7 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must name the portal's host names.")
 PORTAL_SECRETS_KEY = env_str("PORTAL_SECRETS_KEY", required=True)
+STATISTICS_COMPANY_KEY = env_str("STATISTICS_COMPANY_KEY", required=True)
 if not PORTAL_FILE_KEYS:  # noqa: F405
     raise ImproperlyConfigured("PORTAL_FILE_KEYS is required in production (id:base64key, ...).")
 PORTAL_DEMO_TOOLS = False

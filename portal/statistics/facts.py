@@ -20,21 +20,27 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.db import connection
 
+from portal.statistics.pseudonym import hmac_pads
+
 #: One statement: the facts of the dossiers matching ``{where}``, inserted or brought up to
-#: date. Parameters: the time zone (twice) and those of ``{where}``. A copy of it lives in
-#: migration ``statistics/0005_fill_dossier_facts``; change both together.
+#: date. Parameters: the time zone (twice), the padded keys of the company pseudonym
+#: (``pseudonym.hmac_pads``: HMAC-SHA256 of the normalised UID, computed by PostgreSQL) and
+#: those of ``{where}``. An earlier copy of it (before the pseudonym) lives in migration
+#: ``statistics/0005_fill_dossier_facts``.
 UPSERT = """
 INSERT INTO statistics_dossierfacts (
     dossier_id, owner_id, control_kind, sector, canton, status, persons_checked,
     opened_at, opened_on, report_at, sanction_at, closed_at, closed_on, deadline,
     wage_underpayment_chf, working_time_violation, penalty_chf, fine_chf, ban_years,
-    agreement_extended, listed_publicly
+    agreement_extended, listed_publicly, company_key
 )
 SELECT f.id, f.owner_id, f.control_kind, f.sector, f.canton, f.status, f.persons_checked,
     f.created_at, (f.created_at AT TIME ZONE %(zone)s)::date, f.report_at, f.sanction_at, f.closed_at,
     CASE WHEN f.status = 'closed' THEN (f.closed_at AT TIME ZONE %(zone)s)::date END, f.deadline,
     f.wage_underpayment_chf, btrim(f.working_time_violations, E' \\t\\n\\r\\f\\v') <> '',
-    f.penalty_chf, f.fine_chf, f.ban_years, f.agreement_extended, f.listed_publicly
+    f.penalty_chf, f.fine_chf, f.ban_years, f.agreement_extended, f.listed_publicly,
+    CASE WHEN f.company_uid <> '' THEN
+        encode(sha256(%(opad)s || sha256(%(ipad)s || convert_to(f.company_uid, 'UTF8'))), 'hex') END
 FROM (
     SELECT d.*,
         (SELECT j.created_at FROM journal_journalentry j
@@ -59,7 +65,8 @@ ON CONFLICT (dossier_id) DO UPDATE SET
     deadline = EXCLUDED.deadline, wage_underpayment_chf = EXCLUDED.wage_underpayment_chf,
     working_time_violation = EXCLUDED.working_time_violation, penalty_chf = EXCLUDED.penalty_chf,
     fine_chf = EXCLUDED.fine_chf, ban_years = EXCLUDED.ban_years,
-    agreement_extended = EXCLUDED.agreement_extended, listed_publicly = EXCLUDED.listed_publicly
+    agreement_extended = EXCLUDED.agreement_extended, listed_publicly = EXCLUDED.listed_publicly,
+    company_key = EXCLUDED.company_key
 """
 
 
@@ -109,7 +116,8 @@ def refresh(dossier_ids: Iterable[int]) -> None:
         return
     with connection.cursor() as cursor:
         cursor.execute(
-            UPSERT.replace("{where}", "d.id = ANY(%(ids)s)"), {"zone": settings.TIME_ZONE, "ids": ids}
+            UPSERT.replace("{where}", "d.id = ANY(%(ids)s)"),
+            {"zone": settings.TIME_ZONE, "ids": ids, **hmac_pads()},
         )
 
 
@@ -118,7 +126,7 @@ def rebuild() -> int:
     monthly counts afresh; returns the number of dossiers."""
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM statistics_dossierfacts")
-        cursor.execute(UPSERT.replace("{where}", "TRUE"), {"zone": settings.TIME_ZONE})
+        cursor.execute(UPSERT.replace("{where}", "TRUE"), {"zone": settings.TIME_ZONE, **hmac_pads()})
         count = cursor.rowcount
         cursor.execute("DELETE FROM statistics_monthlycounts")
         cursor.execute(COUNTS)

@@ -109,6 +109,9 @@ class Block:
     """The figures of one group of dossiers (all of them, a kind, a sector, a canton, a body)."""
 
     controls: int = 0
+    # Companies controlled: each enterprise number once (by its pseudonym), each control
+    # without one as a company of its own. Distinct, so the rows of a table need not add up.
+    companies: int = 0
     closed: int = 0
     persons: int = 0
     undercutting: int = 0
@@ -132,6 +135,7 @@ class Block:
 
     FIGURES = (
         "controls",
+        "companies",
         "closed",
         "persons",
         "undercutting",
@@ -305,17 +309,20 @@ FROM ({_PERIOD}) AS period
 GROUP BY {{sets}}
 """  # noqa: S608 (constant fragments; every value is a parameter)
 
-# The medians as statistics.median takes them: the middle value, or the mean of the two
-# middle ones. percentile_disc at 0.5 gives the lower middle, just above 0.5 the upper one
-# (the same value when the count is odd), both from one sort. Only the period's controls
-# with a report are read, and only the columns a breakdown needs; only the breakdowns asked
-# for are grouped (each is a sort).
+# What cannot come from the monthly sums, over the period's controls: the medians as
+# statistics.median takes them (the middle value, or the mean of the two middle ones;
+# percentile_disc at 0.5 gives the lower middle, just above 0.5 the upper one, the same value
+# when the count is odd, both from one sort; controls without a report have no time to report,
+# and ordered-set aggregates skip it) and the companies (distinct pseudonyms, plus the controls
+# without an enterprise number, each a company). Only the columns a breakdown needs are read,
+# and only the breakdowns asked for are grouped (each is a sort).
 _TIMED = """
     SELECT control_kind, sector, canton, owner_id, date_trunc('month', opened_on) AS opened_month,
         report_at - opened_at AS to_report,
-        CASE WHEN sanction_at >= report_at THEN sanction_at - report_at END AS to_sanction
+        CASE WHEN sanction_at >= report_at THEN sanction_at - report_at END AS to_sanction,
+        company_key
     FROM {table}
-    WHERE {where} AND report_at IS NOT NULL AND opened_on BETWEEN %(start)s AND %(end)s
+    WHERE {where} AND opened_on BETWEEN %(start)s AND %(end)s
 """
 _MEDIANS = f"""
 WITH timed AS (
@@ -324,7 +331,8 @@ WITH timed AS (
     {_TIMED.replace("{table}", "statistics_archivedfacts")}
 )
 SELECT {{grouping}},
-    count(*),
+    count(DISTINCT company_key) + count(*) FILTER (WHERE company_key IS NULL),
+    count(to_report),
     percentile_disc(ARRAY[0.5, 0.5000000001]) WITHIN GROUP (ORDER BY to_report),
     count(to_sanction),
     percentile_disc(ARRAY[0.5, 0.5000000001]) WITHIN GROUP (ORDER BY to_sanction) FILTER (WHERE to_sanction IS NOT NULL)
@@ -459,9 +467,9 @@ def figures_for(
     """The figures of ``scope`` (a body's own, or all) under ``filters``: three queries.
 
     PostgreSQL sums the period in every breakdown at once (the whole months from the monthly
-    counts, the days of cut months from the facts rows), takes the medians in a second query
-    (the total's and those of the breakdowns named in ``medians``; the others' stay
-    ``None``), and a third counts today's open cases. Without ``breakdowns`` only the total
+    counts, the days of cut months from the facts rows), takes the medians and counts the
+    companies in a second query (the total's and those of the breakdowns named in
+    ``medians``; the others' stay ``None`` and 0), and a third counts today's open cases. Without ``breakdowns`` only the total
     is computed (two queries), as the comparison with the previous period needs.
     """
     today = today or timezone.localdate()
@@ -497,6 +505,7 @@ def figures_for(
             owner_id,
             month,
             _closed,
+            companies,
             reports,
             to_report,
             sanctions,
@@ -505,6 +514,7 @@ def figures_for(
             month = f"{month:%Y-%m}" if month else None
             mapping, key = _target(figures, grouping, kind, sector, canton, owner_id, month)
             block = figures.total if mapping is None else mapping[key]
+            block.companies = companies
             block.reports, block.report_median = reports, _median(to_report)
             block.sanctions, block.sanction_median = sanctions, _median(to_sanction)
         if breakdowns:
@@ -545,6 +555,7 @@ def archive(dossiers: QuerySet[Dossier]) -> int:
             ban_years=facts.ban_years,
             agreement_extended=facts.agreement_extended,
             listed_publicly=facts.listed_publicly,
+            company_key=facts.company_key,
         )
         for facts in DossierFacts.objects.filter(dossier_id__in=ids)
     ]

@@ -51,6 +51,9 @@ class ArchivedFacts(models.Model):
     ban_years = models.PositiveSmallIntegerField(null=True, blank=True)
     agreement_extended = models.BooleanField(default=False, db_default=False)
     listed_publicly = models.BooleanField(default=False, db_default=False)
+    # HMAC-SHA256 of the company's enterprise number (pseudonym.py), never the number itself;
+    # empty when the dossier had none (or was destroyed before the pseudonyms were kept).
+    company_key = models.CharField(max_length=64, null=True)  # noqa: DJ001 (NULL: no number, one company per row)
     archived_at = models.DateTimeField(_("archived"), auto_now_add=True)
 
     class Meta:
@@ -100,6 +103,8 @@ class DossierFacts(models.Model):
     ban_years = models.PositiveSmallIntegerField(null=True)
     agreement_extended = models.BooleanField(default=False)
     listed_publicly = models.BooleanField(default=False)
+    # pseudonym of the UID (pseudonym.py); NULL, not "": no number, one company per row
+    company_key = models.CharField(max_length=64, null=True)  # noqa: DJ001
 
     class Meta:
         indexes = [

@@ -83,6 +83,7 @@ def test_production_settings_pass_the_deploy_check():
         "DJANGO_SETTINGS_MODULE": "portal.settings.production",
         "DJANGO_SECRET_KEY": "x" * 20 + "a-long-random-production-secret-for-this-test-only",
         "PORTAL_SECRETS_KEY": "MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDE=",
+        "STATISTICS_COMPANY_KEY": "a-statistics-company-key-for-this-test-only",
         "PORTAL_FILE_KEYS": "k1:MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDE=",
         "DJANGO_ALLOWED_HOSTS": "portal.example.ch",
         "DATABASE_URL": "postgres://portal@db.invalid:5432/portal",  # the check does not connect
@@ -116,6 +117,7 @@ def test_production_settings_never_start_the_embedded_database():
             "DJANGO_SETTINGS_MODULE": "portal.settings.production",
             "DJANGO_SECRET_KEY": "a-long-random-production-secret-for-this-test-only-0123456789",
             "PORTAL_SECRETS_KEY": "MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDE=",
+            "STATISTICS_COMPANY_KEY": "a-statistics-company-key-for-this-test-only",
             "PORTAL_FILE_KEYS": "k1:MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDE=",
             "DJANGO_ALLOWED_HOSTS": "portal.example.ch",
         }
@@ -147,3 +149,20 @@ def test_favicon_ico_leads_to_the_portals_icon(client):
     icon = client.get(response["Location"])
     assert icon.status_code == 200
     assert b"".join(icon.streaming_content).startswith(b"\x00\x00\x01\x00")  # an ICO file
+
+
+def test_production_settings_refuse_to_start_without_the_statistics_company_key():
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PORTAL_", "STATISTICS_"))}
+    env |= {
+        "DJANGO_SETTINGS_MODULE": "portal.settings.production",
+        "DJANGO_SECRET_KEY": "a-long-random-production-secret-for-this-test-only-0123456789",
+        "PORTAL_SECRETS_KEY": "MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDE=",
+        "PORTAL_FILE_KEYS": "k1:MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDE=",
+        "DJANGO_ALLOWED_HOSTS": "portal.example.ch",
+        "DATABASE_URL": "postgres://portal@db.invalid:5432/portal",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode != 0
+    assert "STATISTICS_COMPANY_KEY" in result.stderr

@@ -17,6 +17,7 @@ PRODUCTION_ENV = {
     "DJANGO_SETTINGS_MODULE": "portal.settings.production",
     "DJANGO_SECRET_KEY": "a-long-random-production-secret-for-this-test-only-0123456789",
     "PORTAL_SECRETS_KEY": "MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDE=",
+    "STATISTICS_COMPANY_KEY": "a-statistics-company-key-for-this-test-only",
     "PORTAL_FILE_KEYS": "k1:MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDE=",
     "DJANGO_ALLOWED_HOSTS": "portal.example.ch",
     "DATABASE_URL": "postgres://portal@db.invalid:5432/portal",  # nothing here connects

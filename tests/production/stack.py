@@ -38,6 +38,7 @@ def throwaway_secrets() -> dict[str, str]:
     return {
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "PORTAL_SECRETS_KEY": key(),
+        "STATISTICS_COMPANY_KEY": secrets.token_urlsafe(32),
         "PORTAL_FILE_KEYS": f"k1:{key()}",
     }
 

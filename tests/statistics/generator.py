@@ -14,6 +14,7 @@ from decimal import Decimal
 from unittest import mock
 from zoneinfo import ZoneInfo
 
+from portal.dossiers.identifiers import uid_check_digit
 from portal.dossiers.journaling import journal
 from portal.dossiers.models import Handover
 from portal.journal.models import Action
@@ -47,10 +48,17 @@ class Case:
     handed_over_from: int | None = None
     extended: bool = False  # the sector has an extended collective agreement
     listed: bool = False  # the company was listed publicly
+    uid: str = ""  # the company's enterprise number, normalised; empty: none given
 
     @property
     def status(self) -> str:
         return self.moves[-1][0] if self.moves else "opened"
+
+
+def uid(number: int) -> str:
+    """A valid, normalised enterprise number from eight digits (``CHE`` + digits + check digit)."""
+    digits = f"{number:08d}"
+    return f"CHE{digits}{uid_check_digit(digits)}"
 
 
 def _at(day: date) -> datetime:
@@ -75,6 +83,7 @@ def write_case(case: Case, owner) -> None:
         ban_years=case.ban_years,
         agreement_extended=case.extended,
         listed_publicly=case.listed,
+        company_uid=case.uid,
     )
     case.reference, case.company = dossier.reference, dossier.company_name
     previous = "opened"
@@ -95,6 +104,11 @@ def generate(organisations, count: int = 80, seed: int = 17) -> list[Case]:
     # A second stream for the report's split and public listing, so the first draws the same
     # cases as before these fields existed.
     more = random.Random(seed + 1)
+    # A third for the companies: a few enterprise numbers shared by several cases (the same
+    # company controlled again, by another body, in another canton), some cases without one.
+    companies = random.Random(seed + 2)
+    drawn = companies.sample(range(10_000_000, 99_999_999), 24)
+    pool = [uid(n) for n in drawn if uid_check_digit(f"{n:08d}") is not None][:12]
     cases = []
     for _ in range(count):
         owner = rng.choice(organisations)
@@ -115,6 +129,7 @@ def generate(organisations, count: int = 80, seed: int = 17) -> list[Case]:
         )
         case.extended = more.random() < 0.5
         case.listed = bool(case.ban_years or case.fine) and more.random() < 0.4
+        case.uid = "" if companies.random() < 0.25 else companies.choice(pool)
         steps = rng.randrange(0, len(PATH) + 1)
         at = case.opened_at
         for status in PATH[:steps]:

@@ -74,6 +74,8 @@ def expected(cases: list[Case], period: Period, *, sector=None, kind=None, canto
                 to_sanction.append(elapsed_days(report, sanction))
     return {
         "controls": len(controls),
+        # each enterprise number once, each case without one as a company of its own
+        "companies": len({c.uid for c in controls if c.uid}) + len([c for c in controls if not c.uid]),
         "closed": len(closed),
         "persons": sum(c.persons for c in controls),
         "undercutting": len([c for c in controls if c.underpayment and c.underpayment > 0]),

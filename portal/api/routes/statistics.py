@@ -35,6 +35,10 @@ class StatisticsFilters(Schema):
 
 class FiguresOut(Schema):
     controls: int = Field(description="Controls opened in the period")
+    companies: int = Field(
+        description="Companies controlled in the period: each enterprise number (UID) once, "
+        "each control without one as a company of its own"
+    )
     closed: int = Field(description="Cases closed in the period")
     persons: int = Field(description="Persons checked in the period's controls")
     undercutting: int = Field(description="Controls with a wage underpayment above zero")
