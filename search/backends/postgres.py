@@ -209,9 +209,9 @@ class PostgresBackend(SearchBackend):
         similarity and date, the first ``RANKED`` ranked again by ``ts_rank_cd`` over their
         whole vector. Up to the cap ``m`` is every visible match, so this is the full
         ranking. Above it (the page says "more than 10,000"; narrowing brings the rest back)
-        the candidates are ``m`` and up to ``RANKED`` visible entries whose ``head`` (title,
-        references, company) matches, found through the head's own index wherever they lie:
-        the strongest matches are never left out by the cap. By date: the newest visible
+        the candidates are ``m`` and the visible entries whose ``head`` (title, references,
+        company) matches (up to ``CAP + 1``), found through the head's own index wherever they
+        lie: the strongest matches are not left out by the cap. By date: the newest visible
         matches of all, straight from the matches (an index scan by date when the words are
         common, the few matches sorted when they are rare).
 
@@ -230,17 +230,20 @@ class PostgresBackend(SearchBackend):
         nulls = ", ".join("NULL" for _ in FACETS)
         if query.sort == "relevance":
             candidates = (
-                f"m AS MATERIALIZED (SELECT e.key, e.date, {picked}, "
-                f"(e.head @@ {matches})::int AS head, {similarity} AS similarity {where} LIMIT {CAP + 1}), "
+                # The visible entries whose head matches, through the head's own index (no
+                # head vector is read: it lies in the TOAST table with the body).
+                "h AS MATERIALIZED (SELECT e.key, e.date, "
+                f"{similarity} AS similarity FROM search_searchentry e "
+                f"WHERE e.head @@ {matches} AND e.vector @@ {matches} AND {conditions} LIMIT {CAP + 1}), "
+                f"m AS MATERIALIZED (SELECT e.key, e.date, {picked}, {similarity} AS similarity "
+                f"{where} LIMIT {CAP + 1}), "
             )
             params["candidates"] = max(RANKED, query.offset + query.limit)
             page = (
-                # Above the cap only: the visible head matches that are not among ``m``.
-                "h AS MATERIALIZED (SELECT e.key, e.date, 1 AS head, "
-                f"{similarity} AS similarity FROM search_searchentry e "
-                f"WHERE (SELECT count(*) > {CAP} FROM m) AND e.head @@ {matches} AND e.vector @@ {matches} "
-                f"AND {conditions} AND e.key NOT IN (SELECT key FROM m) LIMIT {RANKED}), "
-                "a AS (SELECT key, date, head, similarity FROM m UNION ALL SELECT key, date, head, similarity FROM h), "
+                # Above the cap, the head matches that are not among ``m`` are candidates too.
+                "a AS (SELECT m.key, m.date, (m.key IN (SELECT key FROM h))::int AS head, m.similarity FROM m "
+                "UNION ALL SELECT h.key, h.date, 1, h.similarity FROM h "
+                f"WHERE (SELECT count(*) > {CAP} FROM m) AND h.key NOT IN (SELECT key FROM m)), "
                 "c AS (SELECT a.key, a.similarity, row_number() OVER "
                 "(ORDER BY a.head + a.similarity DESC, a.date DESC, a.key) AS n FROM a "
                 "ORDER BY a.head + a.similarity DESC, a.date DESC, a.key LIMIT %(candidates)s), "
