@@ -46,6 +46,14 @@ _INNER_HYPHEN = re.compile(r"(?<=[^\W\d_])-(?=[^\W\d_])")  # between letters: no
 # of the policy per search); beyond, the policy's subquery goes into each query.
 VISIBLE_IDS = 50_000
 _WORD = re.compile(r"\w+")
+# For the search statement alone (``SET LOCAL``: a message of several statements is one
+# transaction, with Django's client-side parameter binding). No parallel workers: the
+# candidates must be the same 10,001 rows on every request, or pages above the cap would
+# repeat or skip entries, and workers do not pay on two cores. No JIT: compiling takes
+# longer than the statement (servers built with LLVM; the embedded one has none). Enough
+# memory for the matches' bitmap to stay exact: a lossy bitmap re-checks each row of its
+# pages against its whole vector.
+SETTINGS = "SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL jit = off; SET LOCAL work_mem = '32MB';"
 
 
 def tsquery(text: str) -> tuple[str, dict]:
@@ -150,8 +158,12 @@ class PostgresBackend(SearchBackend):
         params: dict = {"q": _INNER_HYPHEN.sub(" ", query.text), **words}
         source = (
             f"(SELECT * FROM search_searchentry WHERE vector @@ {matches} UNION ALL "
-            "SELECT * FROM search_searchentry WHERE portal_fold(%(q)s) <%% portal_fold(company) "
-            f"AND NOT (vector @@ {matches})) e"
+            # Names: the visible dossiers' own entries, each name compared (CASE: only the
+            # names within typing distance have their vector read). Not the trigram index:
+            # the names it offers are re-checked against the visible ids one by one, and with
+            # names alike (every "... Bau AG") it offers most of them.
+            "SELECT * FROM search_searchentry WHERE kind = 'dossier' AND CASE "
+            f"WHEN portal_fold(%(q)s) <%% portal_fold(company) THEN NOT (vector @@ {matches}) ELSE false END) e"
         )
         visible = query.principals.visible_dossiers.order_by().values_list("pk", flat=True)
         ids = list(visible[: VISIBLE_IDS + 1])
@@ -172,15 +184,19 @@ class PostgresBackend(SearchBackend):
             )
             visibility = f"e.dossier_id IN ({visible_sql})"
         hidden = query.principals.hidden_pages
+        clauses = []
         if hidden is not None:
-            # Knowledge pages: readable by every member, except under a path outside the
-            # asker's audience (resolved from the audience rows at query time).
-            pages = "e.kind = 'page'"
+            # Knowledge pages (the entries of no dossier): readable by every member, except
+            # under a path outside the asker's audience (resolved from the audience rows at
+            # query time). The first clause is all the dossier index needs to answer exactly
+            # (an OR it can only half answer makes every match re-check the whole array).
+            visibility = f"({visibility} OR e.dossier_id IS NULL)"
+            pages = "e.dossier_id IS NOT NULL OR (e.kind = 'page'"
             if hidden:
                 params["hidden"] = [f"{path}%" for path in hidden]
                 pages += " AND NOT (e.path LIKE ANY(%(hidden)s))"
-            visibility = f"({visibility} OR ({pages}))"
-        clauses = [visibility]
+            clauses.append(f"({pages}))")
+        clauses.insert(0, visibility)
         if query.principals.excluded_dossiers:
             clauses.append("(e.dossier_id IS NULL OR NOT (e.dossier_id = ANY(%(excluded)s)))")
             params["excluded"] = list(query.principals.excluded_dossiers)
@@ -271,10 +287,13 @@ class PostgresBackend(SearchBackend):
         return sql, params
 
     def raw_search(self, query: Query) -> list:
-        """The backend's one statement for total, facets and page (see ``_search_sql``)."""
+        """The backend's one statement for total, facets and page (see ``_search_sql``),
+        sent in one message with its own settings (``SETTINGS``)."""
         sql, params = self._search_sql(query, *self._where(query))
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(f"{SETTINGS} {sql}", params)
+            while cursor.description is None and cursor.nextset():
+                pass  # past the settings' results, to the statement's
             return cursor.fetchall()
 
     @staticmethod
