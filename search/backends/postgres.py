@@ -45,6 +45,15 @@ _INNER_HYPHEN = re.compile(r"(?<=[^\W\d_])-(?=[^\W\d_])")  # between letters: no
 # Up to this many visible dossiers are passed to the queries as an array of ids (one look-up
 # of the policy per search); beyond, the policy's subquery goes into each query.
 VISIBLE_IDS = 50_000
+# Up to this many company names within typing distance (of all organisations) are taken from
+# the trigram index; beyond, the asker's own dossiers' names are compared instead.
+NAMES = 200
+# The company names within typing distance, of every organisation, as the trigram index
+# offers them: a few keys, or NAMES + 1 when the names are alike (and then it stops).
+NAMES_SQL = (
+    "names AS MATERIALIZED (SELECT n.key FROM search_searchentry n "
+    f"WHERE portal_fold(n.company) %%> portal_fold(%(q)s) LIMIT {NAMES + 1}), "
+)
 _WORD = re.compile(r"\w+")
 # For the search statement alone (``SET LOCAL``: a message of several statements is one
 # transaction, with Django's client-side parameter binding). No parallel workers: the
@@ -156,14 +165,19 @@ class PostgresBackend(SearchBackend):
         only on its few candidates)."""
         matches, words = tsquery(query.text)
         params: dict = {"q": _INNER_HYPHEN.sub(" ", query.text), **words}
+        # CASE: only a name within distance has its vector read, to leave out the entries
+        # the words found already.
+        distinct = f"CASE WHEN portal_fold(%(q)s) <%% portal_fold(company) THEN NOT (vector @@ {matches}) ELSE false END"
         source = (
             f"(SELECT * FROM search_searchentry WHERE vector @@ {matches} UNION ALL "
-            # Names: the visible dossiers' own entries, each name compared (CASE: only the
-            # names within typing distance have their vector read). Not the trigram index:
-            # the names it offers are re-checked against the visible ids one by one, and with
-            # names alike (every "... Bau AG") it offers most of them.
-            "SELECT * FROM search_searchentry WHERE kind = 'dossier' AND CASE "
-            f"WHEN portal_fold(%(q)s) <%% portal_fold(company) THEN NOT (vector @@ {matches}) ELSE false END) e"
+            # Few names alike (``names``, see ``_search_sql``): those entries, by key.
+            f"SELECT * FROM search_searchentry WHERE (SELECT count(*) <= {NAMES} FROM names) "
+            f"AND key IN (SELECT names.key FROM names) AND {distinct} UNION ALL "
+            # Many: the names of the asker's visible dossiers, each compared once (through the
+            # trigram index each would be compared three times, and re-checked against the
+            # visible ids one by one).
+            f"SELECT * FROM search_searchentry WHERE (SELECT count(*) > {NAMES} FROM names) "
+            f"AND kind = 'dossier' AND {distinct}) e"
         )
         visible = query.principals.visible_dossiers.order_by().values_list("pk", flat=True)
         ids = list(visible[: VISIBLE_IDS + 1])
@@ -277,7 +291,7 @@ class PostgresBackend(SearchBackend):
                 "LIMIT %(limit)s OFFSET %(offset)s) d) "
             )
         sql = (
-            f"WITH {candidates}"
+            f"WITH {NAMES_SQL}{candidates}"
             f"f AS (SELECT GROUPING({columns}) AS mask, {columns}, count(*) AS n FROM m "
             f"GROUP BY GROUPING SETS ({sets})), "
             f"{page}"
