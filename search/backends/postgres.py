@@ -159,10 +159,10 @@ class PostgresBackend(SearchBackend):
         """``FROM … e WHERE …``: the matches the asker may see, with the query's filters; and
         those conditions alone (on an entry ``e``), for a scan of other candidates.
 
-        The matches are two scans glued together: the full-text ones (exact from the GIN
-        index, so no match's vector is read again) and the company names within typing
-        distance that are not among them (the trigram index is lossy and re-checked, but
-        only on its few candidates)."""
+        The matches are scans glued together: the full-text ones (exact from the GIN index,
+        so no match's vector is read again), then the company names within typing distance
+        that are not among them: the few the trigram index offers (``NAMES_SQL``), or, when
+        it offers more than ``NAMES`` (names alike), the asker's own dossiers' names."""
         matches, words = tsquery(query.text)
         params: dict = {"q": _INNER_HYPHEN.sub(" ", query.text), **words}
         # CASE: only a name within distance has its vector read, to leave out the entries
