@@ -29,6 +29,20 @@ def bench_database():
         teardown_databases(config, verbosity=0)
 
 
+@contextmanager
+def kept_database():
+    """The benchmark database (``test_portal``) of the server in ``PORTAL_EMBEDDED_PGDATA``,
+    migrated and kept afterwards, so a later run can measure the same data again. Not
+    serialised (the test runner would read every row of it into memory)."""
+    from django.db import connections
+
+    setup_databases(verbosity=0, interactive=False, keepdb=True, serialized_aliases=set())
+    try:
+        yield
+    finally:
+        connections.close_all()
+
+
 def percentiles(samples: list[float]) -> dict[str, float]:
     ordered = sorted(samples)
     return {

@@ -1,6 +1,7 @@
 """Search benchmark on a generated multilingual corpus, on PostgreSQL or a real OpenSearch node.
 
     python bench/search.py --documents 1000000                       # PostgreSQL
+    python bench/search.py --keep                                    # PostgreSQL, corpus kept in var/
     python bench/search.py --backend opensearch                      # starts a node (2 GB heap)
     python bench/search.py --backend opensearch --search-url URL     # a node already running
 
@@ -34,12 +35,39 @@ import logging
 import os
 import statistics
 import subprocess
+import sys
 import threading
 import time
 import urllib.request
 from pathlib import Path
 
-from common import ROOT, bench_database, percentiles, status_line
+# The corpus's size, and where --keep keeps it (read before Django starts: the kept data
+# has its own embedded server, in its own folder under var/).
+SIZES = {"dossiers": 100_000, "documents": 1_000_000, "shares": 50_000}
+
+
+def _kept_folder(argv: list[str]) -> Path | None:
+    early = argparse.ArgumentParser(add_help=False)
+    early.add_argument("--keep", action="store_true")
+    early.add_argument("--backend", default="postgres")
+    for name, default in SIZES.items():
+        early.add_argument(f"--{name}", type=int, default=default)
+    known, _rest = early.parse_known_args(argv)
+    if not known.keep or known.backend != "postgres":
+        return None
+    folder = (
+        Path(__file__).resolve().parent.parent
+        / "var"
+        / "bench-search"
+        / (f"{known.dossiers}-{known.documents}-{known.shares}")
+    )
+    os.environ["PORTAL_EMBEDDED_PGDATA"] = str(folder / "pgdata")
+    return folder
+
+
+KEPT = _kept_folder(sys.argv[1:])
+
+from common import ROOT, bench_database, kept_database, percentiles, status_line
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import override_settings
@@ -56,7 +84,7 @@ from search.backends.base import Query
 from search.models import ExtractedText, SearchEntry
 from search.records import all_keys, normalise_query, records_for
 from search.service import principals_for
-from tenants.models import Membership
+from tenants.models import Membership, Organisation
 from tenants.roles import Role
 from tests.dossiers.factories import upload
 
@@ -230,13 +258,24 @@ BODY_SQL = "(SELECT string_agg((%s::text[])[1 + floor(random() * %s)::int], ' ')
 DOC_TYPES = "(ARRAY['control_report','payroll','decision','correspondence','other'])[1 + {id} %% 5]"
 
 
-def populate_entries() -> None:
+def populate_entries() -> dict:
+    """One search entry per document and per dossier, written in SQL with the portal's own
+    trigger computing each vector (so the benchmark indexes exactly as the portal does), the
+    table's indexes dropped during the load and built again after it, as a rebuild of this
+    size would be done by hand. Returns the seconds of each step."""
     started = time.perf_counter()
     languages = list(WORDS)
     with connection.cursor() as cursor:
-        cursor.execute("ALTER TABLE search_searchentry DISABLE TRIGGER search_entry_vector")
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'search_searchentry' "
+            "AND indexname <> 'search_searchentry_pkey'"
+        )
+        indexes = cursor.fetchall()
+        for name, _definition in indexes:
+            cursor.execute(f'DROP INDEX "{name}"')
         for index, language in enumerate(languages):
             words = WORDS[language]
+            # A rare word in about one document in a thousand.
             cursor.execute(
                 f"""
                 INSERT INTO search_searchentry (key, kind, object_id, dossier_id, owner_id, status, canton, sector,
@@ -244,13 +283,15 @@ def populate_entries() -> None:
                 SELECT 'document:' || doc.id, 'document', doc.id, d.id, d.owner_id, d.status, d.canton, d.sector,
                     2026, {DOC_TYPES.format(id="doc.id")},
                     %s, d.created_at, doc.title, d.reference, '', doc.title,
-                    {BODY_SQL.format(row="doc.id")},
+                    {BODY_SQL.format(row="doc.id")}
+                        || CASE WHEN doc.id %% 1000 = 7 THEN ' {RARE_WORD}' ELSE '' END,
                     'done'
                 FROM documents_document doc JOIN dossiers_dossier d ON d.id = doc.dossier_id
                 WHERE doc.id %% {len(languages)} = {index}
                 """,
                 [language, words, len(words)],
             )
+            print(f"  {language} documents written in {time.perf_counter() - started:.0f} s", flush=True)
         cursor.execute(
             """
             INSERT INTO search_searchentry (key, kind, object_id, dossier_id, owner_id, status, canton, sector,
@@ -260,22 +301,52 @@ def populate_entries() -> None:
             FROM dossiers_dossier d
             """
         )
-        print(f"  entries inserted in {time.perf_counter() - started:.0f} s; computing vectors...")
-        # A rare word in about one document in a thousand.
-        cursor.execute(
-            f"UPDATE search_searchentry SET body = body || ' {RARE_WORD}' "
-            "WHERE kind = 'document' AND object_id %% 1000 = 7",
-            [],
-        )
-        # The trigger's own function, so the benchmark indexes exactly as the portal does.
-        cursor.execute(
-            "UPDATE search_searchentry e SET "
-            "vector = portal_entry_vector(e.language, e.title, e.identifiers, e.company, e.body), "
-            "head = portal_entry_head(e.language, e.title, e.identifiers, e.company)"
-        )
-        cursor.execute("ALTER TABLE search_searchentry ENABLE TRIGGER search_entry_vector")
+        written = time.perf_counter() - started
+        print(f"  entries written, vectors computed, in {written:.0f} s; building the indexes...", flush=True)
+        cursor.execute("SET maintenance_work_mem = '512MB'")
+        for _name, definition in indexes:
+            cursor.execute(definition)
+        cursor.execute("RESET maintenance_work_mem")
+        indexed = time.perf_counter() - started - written
         cursor.execute("VACUUM ANALYZE search_searchentry")
-    print(f"  {SearchEntry.objects.count()} search entries ready in {time.perf_counter() - started:.0f} s")
+    seconds = time.perf_counter() - started
+    print(
+        f"  {SearchEntry.objects.count()} search entries ready in {seconds:.0f} s "
+        f"(written with vectors {written:.0f} s, indexes {indexed:.0f} s); load {os.getloadavg()[0]:.2f}"
+    )
+    return {"written": written, "indexed": indexed, "seconds": seconds}
+
+
+def sizes() -> None:
+    """The entries' table on disk: rows, TOAST (bodies and vectors), each index."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_total_relation_size(c.oid), pg_relation_size(c.oid), "
+            "pg_total_relation_size(c.reltoastrelid), pg_indexes_size(c.oid) "
+            "FROM pg_class c WHERE c.relname = 'search_searchentry'"
+        )
+        total, rows, toast, indexes = cursor.fetchone()
+        cursor.execute(
+            "SELECT i.indexrelid::regclass::text, pg_relation_size(i.indexrelid) FROM pg_index i "
+            "WHERE i.indrelid = 'search_searchentry'::regclass ORDER BY 2 DESC"
+        )
+        each = ", ".join(f"{name} {mb(size)}" for name, size in cursor.fetchall())
+    print(f"on disk: {mb(total)} in all; rows {mb(rows)}, TOAST {mb(toast)}, indexes {mb(indexes)} ({each})")
+
+
+def kept_population(args):
+    """The kept corpus, built on the first run, and its case worker."""
+    if not SearchEntry.objects.exists():
+        print(f"building the corpus in {KEPT} (kept for the next run with the same sizes and --keep)")
+        person = populate(args.dossiers, args.documents, args.shares)
+        populate_entries()
+        return person
+    if Dossier.objects.count() != args.dossiers:
+        raise SystemExit(f"{KEPT} holds an incomplete corpus: delete the folder and run again")
+    first = Organisation.objects.get(short_name="ORG 0")
+    membership = Membership.objects.filter(organisation=first, role=Role.CASE_WORKER).order_by("pk").first()
+    print(f"reusing the corpus in {KEPT}: {SearchEntry.objects.count():,} entries")
+    return membership.user
 
 
 def latency(person, rounds: int, *, engine: bool = False) -> dict:
@@ -691,9 +762,14 @@ def main():
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--backend", choices=("postgres", "opensearch"), default="postgres")
-    parser.add_argument("--dossiers", type=int, default=100_000)
-    parser.add_argument("--documents", type=int, default=1_000_000)
-    parser.add_argument("--shares", type=int, default=50_000)
+    for name, default in SIZES.items():
+        parser.add_argument(f"--{name}", type=int, default=default)
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="postgres: keep the corpus in var/bench-search/<sizes>/ (its own embedded server) and "
+        "reuse it next time; measures the searches only (the share, ingest and rebuild steps change data)",
+    )
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--rebuild-dossiers", type=int, default=2_000)
     parser.add_argument(
@@ -723,9 +799,16 @@ def main():
             with override_settings(**configured), bench_database():
                 run_engine(args, url)
         return
+    if args.keep:
+        with kept_database():
+            person = kept_population(args)
+            sizes()
+            latency(person, args.rounds)
+        return
     with bench_database():
         person = populate(args.dossiers, args.documents, args.shares)
         populate_entries()
+        sizes()
         latency(person, args.rounds)
         share_to_findable(person)
         ingest(person, 5000)

@@ -110,6 +110,9 @@ class SearchEntry(models.Model):
     class Meta:
         indexes = [
             GinIndex(fields=["vector"], name="search_entry_vector"),
+            # Above the cap, the entries whose title, references or company match are found
+            # wherever they lie, so they always compete for the first page.
+            GinIndex(fields=["head"], name="search_entry_head"),
             GinIndex(OpClass(Fold("company"), name="gin_trgm_ops"), name="search_entry_company_trgm"),
             models.Index(fields=["dossier", "kind"], name="search_entry_dossier"),
             models.Index(fields=["-date"], name="search_entry_date"),

@@ -45,7 +45,24 @@ _INNER_HYPHEN = re.compile(r"(?<=[^\W\d_])-(?=[^\W\d_])")  # between letters: no
 # Up to this many visible dossiers are passed to the queries as an array of ids (one look-up
 # of the policy per search); beyond, the policy's subquery goes into each query.
 VISIBLE_IDS = 50_000
+# Up to this many company names within typing distance (of all organisations) are taken from
+# the trigram index; beyond, the asker's own dossiers' names are compared instead.
+NAMES = 200
+# The company names within typing distance, of every organisation, as the trigram index
+# offers them: a few keys, or NAMES + 1 when the names are alike (and then it stops).
+NAMES_SQL = (
+    "names AS MATERIALIZED (SELECT n.key FROM search_searchentry n "
+    f"WHERE portal_fold(n.company) %%> portal_fold(%(q)s) LIMIT {NAMES + 1}), "
+)
 _WORD = re.compile(r"\w+")
+# For the search statement alone (``SET LOCAL``: a message of several statements is one
+# transaction, with Django's client-side parameter binding). No parallel workers: the
+# candidates must be the same 10,001 rows on every request, or pages above the cap would
+# repeat or skip entries, and workers do not pay on two cores. No JIT: compiling takes
+# longer than the statement (servers built with LLVM; the embedded one has none). Enough
+# memory for the matches' bitmap to stay exact: a lossy bitmap re-checks each row of its
+# pages against its whole vector.
+SETTINGS = "SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL jit = off; SET LOCAL work_mem = '32MB';"
 
 
 def tsquery(text: str) -> tuple[str, dict]:
@@ -138,19 +155,29 @@ class PostgresBackend(SearchBackend):
 
     # --- reading ---------------------------------------------------------------------
 
-    def _where(self, query: Query) -> tuple[str, dict]:
-        """``FROM … e WHERE …``: the matches the asker may see, with the query's filters.
+    def _where(self, query: Query) -> tuple[str, dict, str]:
+        """``FROM … e WHERE …``: the matches the asker may see, with the query's filters; and
+        those conditions alone (on an entry ``e``), for a scan of other candidates.
 
-        The matches are two scans glued together: the full-text ones (exact from the GIN
-        index, so no match's vector is read again) and the company names within typing
-        distance that are not among them (the trigram index is lossy and re-checked, but
-        only on its few candidates)."""
+        The matches are scans glued together: the full-text ones (exact from the GIN index,
+        so no match's vector is read again), then the company names within typing distance
+        that are not among them: the few the trigram index offers (``NAMES_SQL``), or, when
+        it offers more than ``NAMES`` (names alike), the asker's own dossiers' names."""
         matches, words = tsquery(query.text)
         params: dict = {"q": _INNER_HYPHEN.sub(" ", query.text), **words}
+        # CASE: only a name within distance has its vector read, to leave out the entries
+        # the words found already.
+        distinct = f"CASE WHEN portal_fold(%(q)s) <%% portal_fold(company) THEN NOT (vector @@ {matches}) ELSE false END"
         source = (
             f"(SELECT * FROM search_searchentry WHERE vector @@ {matches} UNION ALL "
-            "SELECT * FROM search_searchentry WHERE portal_fold(%(q)s) <%% portal_fold(company) "
-            f"AND NOT (vector @@ {matches})) e"
+            # Few names alike (``names``, see ``_search_sql``): those entries, by key.
+            f"SELECT * FROM search_searchentry WHERE (SELECT count(*) <= {NAMES} FROM names) "
+            f"AND key IN (SELECT names.key FROM names) AND {distinct} UNION ALL "
+            # Many: the names of the asker's visible dossiers, each compared once (through the
+            # trigram index each would be compared three times, and re-checked against the
+            # visible ids one by one).
+            f"SELECT * FROM search_searchentry WHERE (SELECT count(*) > {NAMES} FROM names) "
+            f"AND kind = 'dossier' AND {distinct}) e"
         )
         visible = query.principals.visible_dossiers.order_by().values_list("pk", flat=True)
         ids = list(visible[: VISIBLE_IDS + 1])
@@ -171,15 +198,19 @@ class PostgresBackend(SearchBackend):
             )
             visibility = f"e.dossier_id IN ({visible_sql})"
         hidden = query.principals.hidden_pages
+        clauses = []
         if hidden is not None:
-            # Knowledge pages: readable by every member, except under a path outside the
-            # asker's audience (resolved from the audience rows at query time).
-            pages = "e.kind = 'page'"
+            # Knowledge pages (the entries of no dossier): readable by every member, except
+            # under a path outside the asker's audience (resolved from the audience rows at
+            # query time). The first clause is all the dossier index needs to answer exactly
+            # (an OR it can only half answer makes every match re-check the whole array).
+            visibility = f"({visibility} OR e.dossier_id IS NULL)"
+            pages = "e.dossier_id IS NOT NULL OR (e.kind = 'page'"
             if hidden:
                 params["hidden"] = [f"{path}%" for path in hidden]
                 pages += " AND NOT (e.path LIKE ANY(%(hidden)s))"
-            visibility = f"({visibility} OR ({pages}))"
-        clauses = [visibility]
+            clauses.append(f"({pages}))")
+        clauses.insert(0, visibility)
         if query.principals.excluded_dossiers:
             clauses.append("(e.dossier_id IS NULL OR NOT (e.dossier_id = ANY(%(excluded)s)))")
             params["excluded"] = list(query.principals.excluded_dossiers)
@@ -193,81 +224,124 @@ class PostgresBackend(SearchBackend):
                 [int(v) for v in values] if column in ("owner_id", "year", "dossier_id") else values
             )
             clauses.append(f"e.{column} = ANY(%(f_{column})s)")
-        return f"FROM {source} WHERE " + " AND ".join(clauses), params
+        conditions = " AND ".join(clauses)
+        return f"FROM {source} WHERE {conditions}", params, conditions
 
-    def _facets(self, where: str, params: dict) -> tuple[int, bool, dict[str, list[tuple[str, int | None]]]]:
-        """Total and facet counts over the first ``CAP + 1`` matches: exact up to the cap;
-        above it the total is "more than CAP" and the facets list the values found in those
-        matches without counts (narrowing still works, no number is made up)."""
-        columns = ", ".join(f"h.{c}" for c in FACETS)
-        sets = ", ".join(["()"] + [f"(h.{c})" for c in FACETS])
-        picked = ", ".join(f"e.{c}" for c in FACETS)
-        sql = (
-            f"WITH h AS MATERIALIZED (SELECT {picked} {where} "
-            f"LIMIT {CAP + 1}) "
-            f"SELECT GROUPING({columns}), {columns}, count(*) FROM h GROUP BY GROUPING SETS ({sets})"
-        )
-        full = (1 << len(FACETS)) - 1
-        masks = {full ^ (1 << (len(FACETS) - 1 - i)): i for i in range(len(FACETS))}
-        total = 0
-        facets: dict[str, list[tuple[str, int | None]]] = {name: [] for name in FACETS}
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-        for row in rows:
-            if row[0] == full:
-                total = row[-1]
-        capped = total > CAP
-        for row in rows:
-            grouping, values, count = row[0], row[1:-1], row[-1]
-            if grouping in masks:
-                index = masks[grouping]
-                value = values[index]
-                if value not in (None, ""):
-                    facets[FACETS[index]].append((str(value), None if capped else count))
-        for name in facets:
-            facets[name].sort(key=lambda item: (-(item[1] or 0), item[0]))
-        return total, capped, facets
+    def _search_sql(self, query: Query, where: str, params: dict, conditions: str) -> tuple[str, dict]:
+        """Total, facets and one page in one statement, its work bounded by the cap.
 
-    def _page_sql(self, query: Query, where: str, params: dict) -> tuple[str, dict]:
-        """One page. By date: straight from the matches. By relevance: every match is
-        pre-ordered by whether its small ``head`` vector (title, references, names; no body
-        read) matches, its name's similarity and its date; the first ``RANKED`` of that order are ranked again by their whole vector and
-        come first, the rest follow in the pre-order. With no more than ``RANKED`` matches
-        the order is the full ranking of every match; paging is stable either way."""
+        ``m``: the first ``CAP + 1`` visible matches in the order the indexes give them (a
+        bitmap scan stops there), with their facet columns and their pre-order (does the small
+        ``head`` vector match, the name's similarity). The total and the facets are counted
+        over ``m``: exact when it holds ``CAP`` or fewer, that is every visible match.
+
+        By relevance the page is ranked from ``m``, pre-ordered by head match, name
+        similarity and date, the first ``RANKED`` ranked again by ``ts_rank_cd`` over their
+        whole vector. Up to the cap ``m`` is every visible match, so this is the full
+        ranking. Above it (the page says "more than 10,000"; narrowing brings the rest back)
+        the candidates are ``m`` and the visible entries whose ``head`` (title, references,
+        company) matches (up to ``CAP + 1``), found through the head's own index wherever they
+        lie: the strongest matches are not left out by the cap. By date: the newest visible
+        matches of all, straight from the matches (an index scan by date when the words are
+        common, the few matches sorted when they are rare).
+
+        Rows come back tagged: ``0`` a facet row (grouping mask, the facet columns, the
+        count), ``1`` a page row (its position, key)."""
         matches, _words = tsquery(query.text)
-        params = {**params, "limit": query.limit, "offset": query.offset}
-        if query.sort != "relevance":
-            sql = (
-                f"SELECT e.key, 0 AS rank {where} "
-                "ORDER BY e.date DESC, e.key LIMIT %(limit)s OFFSET %(offset)s"
+        similarity = (
+            "CASE WHEN e.kind = 'dossier' THEN word_similarity(portal_fold(%(q)s), portal_fold(e.company)) "
+            "ELSE 0 END"
+        )
+        params = {**params, "limit": query.limit, "offset": query.offset, "ranked": RANKED}
+        picked = ", ".join(f"e.{c}" for c in FACETS)
+        columns = ", ".join(FACETS)
+        sets = ", ".join(["()"] + [f"({c})" for c in FACETS])
+        texts = ", ".join(f"{c}::text" for c in FACETS)
+        nulls = ", ".join("NULL" for _ in FACETS)
+        if query.sort == "relevance":
+            candidates = (
+                # The visible entries whose head matches, through the head's own index (no
+                # head vector is read: it lies in the TOAST table with the body).
+                "h AS MATERIALIZED (SELECT e.key, e.date, "
+                f"{similarity} AS similarity FROM search_searchentry e "
+                f"WHERE e.head @@ {matches} AND e.vector @@ {matches} AND {conditions} LIMIT {CAP + 1}), "
+                f"m AS MATERIALIZED (SELECT e.key, e.date, {picked}, {similarity} AS similarity "
+                f"{where} LIMIT {CAP + 1}), "
             )
-            return sql, params
-        similarity = "CASE WHEN e.kind = 'dossier' THEN word_similarity(portal_fold(%(q)s), portal_fold(e.company)) ELSE 0 END"
-        params["candidates"] = max(RANKED, query.offset + query.limit)
-        params["ranked"] = RANKED
+            params["candidates"] = max(RANKED, query.offset + query.limit)
+            page = (
+                # Above the cap, the head matches that are not among ``m`` are candidates too.
+                "a AS (SELECT m.key, m.date, (m.key IN (SELECT key FROM h))::int AS head, m.similarity FROM m "
+                "UNION ALL SELECT h.key, h.date, 1, h.similarity FROM h "
+                f"WHERE (SELECT count(*) > {CAP} FROM m) AND h.key NOT IN (SELECT key FROM m)), "
+                "c AS (SELECT a.key, a.similarity, row_number() OVER "
+                "(ORDER BY a.head + a.similarity DESC, a.date DESC, a.key) AS n FROM a "
+                "ORDER BY a.head + a.similarity DESC, a.date DESC, a.key LIMIT %(candidates)s), "
+                "p AS (SELECT r.key, row_number() OVER (ORDER BY r.n > %(ranked)s, r.rank DESC, r.n) AS position "
+                "FROM (SELECT c.key, c.n, CASE WHEN c.n <= %(ranked)s "
+                f"THEN ts_rank_cd(e.vector, {matches}, 32) + c.similarity END AS rank "
+                "FROM c JOIN search_searchentry e ON e.key = c.key) r "
+                "ORDER BY r.n > %(ranked)s, r.rank DESC, r.n LIMIT %(limit)s OFFSET %(offset)s) "
+            )
+        else:
+            candidates = f"m AS MATERIALIZED (SELECT {picked} {where} LIMIT {CAP + 1}), "
+            page = (
+                "p AS (SELECT d.key, row_number() OVER (ORDER BY d.date DESC, d.key) AS position "
+                f"FROM (SELECT e.key, e.date {where} ORDER BY e.date DESC, e.key "
+                "LIMIT %(limit)s OFFSET %(offset)s) d) "
+            )
         sql = (
-            "WITH c AS MATERIALIZED (SELECT p.key, row_number() OVER (ORDER BY p.pre DESC, p.date DESC, p.key) AS n "
-            f"FROM (SELECT e.key, e.date, (e.head @@ {matches})::int + {similarity} AS pre {where} "
-            "ORDER BY pre DESC, e.date DESC, e.key LIMIT %(candidates)s) p) "
-            f"SELECT c.key, CASE WHEN c.n <= %(ranked)s THEN ts_rank_cd(e.vector, {matches}, 32) + {similarity} END AS rank "
-            "FROM c JOIN search_searchentry e ON e.key = c.key "
-            "ORDER BY c.n > %(ranked)s, rank DESC, c.n LIMIT %(limit)s OFFSET %(offset)s"
+            f"WITH {NAMES_SQL}{candidates}"
+            f"f AS (SELECT GROUPING({columns}) AS mask, {columns}, count(*) AS n FROM m "
+            f"GROUP BY GROUPING SETS ({sets})), "
+            f"{page}"
+            f"SELECT 0, mask, {texts}, n, NULL FROM f "
+            f"UNION ALL SELECT 1, NULL, {nulls}, position, key FROM p"
         )
         return sql, params
 
-    def raw_search(self, query: Query, where: tuple[str, dict] | None = None) -> list:
-        sql, params = self._page_sql(query, *(where or self._where(query)))
+    def raw_search(self, query: Query) -> list:
+        """The backend's one statement for total, facets and page (see ``_search_sql``),
+        sent in one message with its own settings (``SETTINGS``)."""
+        sql, params = self._search_sql(query, *self._where(query))
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(f"{SETTINGS} {sql}", params)
+            while cursor.description is None and cursor.nextset():
+                pass  # past the settings' results, to the statement's
             return cursor.fetchall()
 
+    @staticmethod
+    def _read(rows: list) -> tuple[int, bool, dict[str, list[tuple[str, int | None]]], list[str]]:
+        """Total, capped, facets and the page's keys from ``raw_search``'s tagged rows. Above the
+        cap the facets list the values found among the candidates without counts (narrowing
+        still works, no number is made up)."""
+        full = (1 << len(FACETS)) - 1
+        masks = {full ^ (1 << (len(FACETS) - 1 - i)): i for i in range(len(FACETS))}
+        total = 0
+        for row in rows:
+            if row[0] == 0 and row[1] == full:
+                total = row[-2]
+        capped = total > CAP
+        facets: dict[str, list[tuple[str, int | None]]] = {name: [] for name in FACETS}
+        page = []
+        for row in rows:
+            if row[0] == 1:
+                page.append((row[-2], row[-1]))
+                continue
+            mask, values, count = row[1], row[2:-2], row[-2]
+            if mask in masks:
+                index = masks[mask]
+                value = values[index]
+                if value not in (None, ""):
+                    facets[FACETS[index]].append((value, None if capped else count))
+        for name in facets:
+            facets[name].sort(key=lambda item: (-(item[1] or 0), item[0]))
+        return total, capped, facets, [key for _position, key in sorted(page)]
+
     def search(self, query: Query) -> Results:
-        where, params = self._where(query)
-        total, capped, facets = self._facets(where, params)
+        total, capped, facets, keys = self._read(self.raw_search(query))
         if not total:
             return Results(0, [], facets)
-        keys = [row[0] for row in self.raw_search(query, (where, params))]
         matches, words = tsquery(query.text)
         snippet = f"ts_headline({ENTRY_CONFIG}, left(e.body, 20000), {matches}, '{HEADLINE_OPTIONS}')"
         columns = ", ".join(f"e.{c}" for c in HIT_FIELDS)

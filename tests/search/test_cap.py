@@ -1,5 +1,6 @@
 """Totals and facet counts are exact up to a cap; above it the page says "more than
-10,000" and its first pages are still complete. Nothing invisible is ever counted."""
+10,000", its first pages are still complete, the entry whose title names the words still
+comes first and the newest entry first by date. Nothing invisible is ever counted."""
 
 from __future__ import annotations
 
@@ -53,8 +54,18 @@ def test_above_the_cap_the_total_says_more_and_the_pages_stay_complete(
         for start in range(0, count, 2000):
             search_backend.index(records[start : start + 2000])
 
+    # Written after the 12,000 (last in the table, beyond the first 10,001 matches a scan
+    # meets): the one entry whose title names the words, and the newest entry.
+    titled, newest = entries(mine, 2, canton="GE")
+    titled.key, titled.object_id, titled.title = "document:1", 1, "Lohnkontrolle Schlussbericht"
+    titled.date -= timedelta(days=30)
+    newest.key, newest.object_id, newest.date = "document:2", 2, timezone.now() + timedelta(minutes=1)
+    search_backend.index([titled, newest])
+
     many = search(worker_a, "Lohnkontrolle")
     assert many.results.total > CAP and many.results.capped
+    assert many.results.hits[0].key == titled.key
+    assert search(worker_a, "Lohnkontrolle", sort="date").results.hits[0].key == newest.key
     assert many.pages == MAX_PAGES
     assert len(many.results.hits) == 20 and {h.dossier_id for h in many.results.hits} == {mine.pk}
     last = search(worker_a, "Lohnkontrolle", page=MAX_PAGES)
