@@ -60,20 +60,40 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_sep("!", line.upper())
 
 
+# The modules that take longest, longest first. They run first, so that with two processes
+# (make test: pytest-xdist, one module per process at a time) the other process works through
+# the short modules meanwhile instead of waiting for one of these at the end.
+LONG_MODULES = (
+    "tests/oracle/test_policy_oracle.py",
+    "tests/dossiers/test_isolation_oracle.py",
+    "tests/production/test_production_stack.py",
+    "tests/search/test_conformance.py",
+    "tests/search/test_engine_faults.py",
+)
+
+
+def _long_rank(item) -> int:
+    path = item.path.as_posix()
+    return next((rank for rank, name in enumerate(LONG_MODULES) if path.endswith(name)), len(LONG_MODULES))
+
+
 def pytest_collection_modifyitems(config, items):
     """Browser tests run last: they keep a Chromium and Playwright's event loop open.
 
-    The production stack's test runs just before them: it opens and closes its own
-    Playwright, which cannot run beside the browser tests' one.
+    The production stack's test runs before them: it opens and closes its own Playwright,
+    which cannot run beside the browser tests' one. The long modules run first. Every
+    process of a parallel run collects the same order (pytest-xdist requires it), and a
+    process runs what it is given in that order, so no process runs a browser test before
+    the production stack's test or before any other test it was given.
     """
     browser = [item for item in items if "/tests/browser/" in str(item.path)]
     for item in browser:
         item.add_marker(pytest.mark.browser)
-    production = [item for item in items if "/tests/production/" in str(item.path)]
-    for item in production:
-        item.add_marker(pytest.mark.production)
-    last = production + browser
-    items[:] = [item for item in items if item not in last] + last
+    for item in items:
+        if "/tests/production/" in str(item.path):
+            item.add_marker(pytest.mark.production)
+    others = sorted((item for item in items if item not in browser), key=_long_rank)  # stable
+    items[:] = others + browser
 
 
 @pytest.fixture(autouse=True)
