@@ -64,9 +64,14 @@ check: $(STAMP)
 # The search-engine tests run against a real OpenSearch node, started from Maven Central's
 # artifacts by scripts/opensearch.sh; if it cannot start, the run fails. Only a person may
 # switch those tests off: PORTAL_SKIP_ENGINE_TESTS=1 make test (the summary then says so).
+# pytest-xdist runs the suite in TEST_WORKERS processes (one per core here; 0 runs it in this
+# one), each with its own test database on the shared embedded server. --dist load hands each
+# process its tests in the collection order, which keeps pytest-django's order (no test in a
+# transaction after a transactional test's flush) and the browser tests last in every process.
+TEST_WORKERS ?= 2
 test: install lint check
 	@if [ -z "$$PORTAL_SKIP_ENGINE_TESTS" ]; then scripts/opensearch.sh start; fi
-	@status=0; $(VENV)/bin/pytest || status=$$?; scripts/opensearch.sh stop; exit $$status
+	@status=0; $(VENV)/bin/pytest -n $(TEST_WORKERS) --dist load || status=$$?; scripts/opensearch.sh stop; exit $$status
 
 # Not in `make test` (about 2.5 minutes more): three OpenSearch nodes of its own in
 # var/opensearch-cluster (HTTP from port 9401), the cluster manager killed under search load.

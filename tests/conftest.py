@@ -60,20 +60,57 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_sep("!", line.upper())
 
 
+# The modules that take longest, longest first: each runs first among the tests of its kind
+# (see below), so that with two processes (make test: pytest-xdist) the other process works
+# through the short tests meanwhile instead of waiting for one of these at the end.
+LONG_MODULES = (
+    "tests/oracle/test_policy_oracle.py",
+    "tests/dossiers/test_isolation_oracle.py",
+    "tests/search/test_conformance.py",
+    "tests/production/test_production_stack.py",
+    "tests/search/test_engine_faults.py",
+)
+
+
+def _long_rank(item) -> int:
+    path = item.path.as_posix()
+    return next((rank for rank, name in enumerate(LONG_MODULES) if path.endswith(name)), len(LONG_MODULES))
+
+
+def _database_kind(item) -> int:
+    """pytest-django's order, as Django's runner's: tests in a rolled-back transaction (0), then
+    transactional tests (1), whose flush empties the tables (the Wagtail root page that the
+    migrations made among them), then tests without the database (2)."""
+    from pytest_django.plugin import validate_django_db
+
+    fixtures = set(getattr(item, "fixturenames", ()))
+    marker = item.get_closest_marker("django_db")
+    transaction, reset_sequences = validate_django_db(marker)[:2] if marker else (False, False)
+    if transaction or reset_sequences or fixtures & {"transactional_db", "live_server"}:
+        return 1
+    return 0 if marker or "db" in fixtures else 2
+
+
 def pytest_collection_modifyitems(config, items):
     """Browser tests run last: they keep a Chromium and Playwright's event loop open.
 
-    The production stack's test runs just before them: it opens and closes its own
-    Playwright, which cannot run beside the browser tests' one.
+    The production stack's test runs before them: it opens and closes its own Playwright,
+    which cannot run beside the browser tests' one. Otherwise pytest-django's order holds
+    (no test in a transaction after a flush), with the long modules first in their kind.
+    In a parallel run (pytest-xdist, ``--dist load``) every process collects this order and
+    is handed its tests in it, so each process keeps it too.
     """
     browser = [item for item in items if "/tests/browser/" in str(item.path)]
     for item in browser:
         item.add_marker(pytest.mark.browser)
-    production = [item for item in items if "/tests/production/" in str(item.path)]
-    for item in production:
-        item.add_marker(pytest.mark.production)
-    last = production + browser
-    items[:] = [item for item in items if item not in last] + last
+    for item in items:
+        if "/tests/production/" in str(item.path):
+            item.add_marker(pytest.mark.production)
+    others = sorted(
+        (item for item in items if item not in browser),
+        key=lambda item: (_database_kind(item), _long_rank(item)),  # stable within a key
+    )
+    items[:] = others + browser
 
 
 @pytest.fixture(autouse=True)

@@ -9,6 +9,7 @@ are then skipped with that reason, and the summary says so.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import subprocess
 import uuid
@@ -35,10 +36,19 @@ def engine_url() -> str:
         pytest.skip(f"search-engine tests switched off by {OPT_OUT} (set by a person)")
     url = os.environ.get("PORTAL_SEARCH_TEST_URL")
     if not url and not URL_FILE.exists() and not _started:
-        done = subprocess.run([ROOT / "scripts" / "opensearch.sh", "start"], capture_output=True, text=True)
-        _started.append(done.stderr)
-        if done.returncode:
-            pytest.fail(f"No OpenSearch node could be started:\n{done.stderr[-3000:]}", pytrace=False)
+        # The processes of a parallel run (pytest-xdist) start one node between them: the
+        # first takes the lock and starts it, the others find its URL when they get the lock.
+        # (The lock lives beside the node's folder: the script empties that folder on start.)
+        URL_FILE.parent.parent.mkdir(parents=True, exist_ok=True)
+        with open(URL_FILE.parent.parent / "opensearch-start.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not URL_FILE.exists():
+                done = subprocess.run(
+                    [ROOT / "scripts" / "opensearch.sh", "start"], capture_output=True, text=True
+                )
+                _started.append(done.stderr)
+                if done.returncode:
+                    pytest.fail(f"No OpenSearch node could be started:\n{done.stderr[-3000:]}", pytrace=False)
     if not url and URL_FILE.exists():
         url = URL_FILE.read_text().strip()
     if not url:

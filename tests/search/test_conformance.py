@@ -3,6 +3,7 @@ every backend (ranking may differ). Each test runs on PostgreSQL and on OpenSear
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 
 import pytest
@@ -10,6 +11,7 @@ from django.utils import timezone
 
 from portal.dossiers.retention import destroy
 from portal.dossiers.sharing import hand_over, revoke_share, share_dossier
+from search import extract
 from search.models import SearchEntry
 from search.service import search
 from tenants.roles import Role
@@ -20,8 +22,31 @@ from tests.tenants.factories import MembershipFactory, OrganisationFactory
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(scope="module")
+def _extracted() -> dict:
+    """What the extraction child answered for each file of this module, by content and type."""
+    return {}
+
+
 @pytest.fixture
-def corpus(search_backend, organisation_a, organisation_b, admin_a, admin_b):
+def extraction_once_per_file(_extracted, monkeypatch):
+    """Each distinct file of this module goes through the real extraction child once, not once
+    per test: the corpus's OCR and interpreter starts took 7 to 9 s of every build, and the
+    same bytes give the same answer (extraction itself is tested in test_extraction.py)."""
+    child = extract.run_child
+
+    def once_per_file(chunks, content_type):
+        data = b"".join(chunks)
+        key = (hashlib.sha256(data).hexdigest(), content_type)
+        if key not in _extracted:
+            _extracted[key] = child([data], content_type)
+        return dict(_extracted[key])
+
+    monkeypatch.setattr(extract, "run_child", once_per_file)
+
+
+@pytest.fixture
+def corpus(search_backend, organisation_a, organisation_b, admin_a, admin_b, extraction_once_per_file):
     built = corpus_module.build(organisation_a, organisation_b, admin_a, admin_b)
     settle()
     return built
@@ -167,7 +192,7 @@ def test_destroyed_dossier_leaves_nothing_in_the_index(corpus, worker_a):
 
 
 @pytest.fixture
-def names(search_backend, organisation_a, admin_a):
+def names(search_backend, organisation_a, admin_a, extraction_once_per_file):
     """Dossiers and documents with names and compounds as people write them."""
     made = {
         "mueller": corpus_module.DossierFactory(
