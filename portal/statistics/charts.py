@@ -4,7 +4,7 @@ The SVG is inlined in the page: no script (pygal's tooltip script would come fro
 its inline configuration is refused by the portal's content security policy, so both are
 left out), ``role="img"`` with the chart's title as its name. The table next to it carries
 the same numbers for screen readers and for reading exact values. In the national view a
-suppressed figure is a gap in the chart and "< 3" in the table.
+suppressed figure is a gap in the chart and "< 3" (or "x") in the table.
 """
 
 from __future__ import annotations
@@ -21,8 +21,7 @@ from django.utils.translation import gettext as _
 from pygal.style import Style
 
 from portal.dossiers.models import ControlKind
-from portal.statistics.figures import Figures
-from portal.statistics.presentation import Small, protect_group, row
+from portal.statistics.presentation import Small
 
 STYLE = Style(
     background="transparent",
@@ -65,22 +64,11 @@ def _config(title: str) -> dict:
     }
 
 
-def _protected_rows(blocks: dict, *, protect: bool, total: dict | None) -> dict:
-    """The rows of ``blocks``; with ``protect``, secondary suppression against ``total``."""
-    rows = {key: row(block, protect=protect) for key, block in blocks.items()}
-    if protect and total is not None:
-        protect_group(list(rows.values()), total)
-    return rows
-
-
-def monthly_trend(figures: Figures, *, protect: bool, total: dict | None = None) -> Chart:
-    """Controls opened and cases closed, month by month."""
+def monthly_trend(by_month: dict[str, dict]) -> Chart:
+    """Controls opened and cases closed, month by month (``by_month``: the page's rows)."""
     title = _("Controls opened and cases closed per month")
-    months = list(figures.by_month)
-    rows = [
-        (month, [values["controls"], values["closed"]])
-        for month, values in _protected_rows(figures.by_month, protect=protect, total=total).items()
-    ]
+    months = list(by_month)
+    rows = [(month, [values["controls"], values["closed"]]) for month, values in by_month.items()]
     chart = pygal.Line(**_config(title), x_label_rotation=30)
     chart.x_labels = months
     chart.add(_("Controls"), [_plotted(values[0]) for _m, values in rows])
@@ -88,13 +76,12 @@ def monthly_trend(figures: Figures, *, protect: bool, total: dict | None = None)
     return Chart("monthly", title, _render(chart, title), [_("Month"), _("Controls"), _("Closed")], rows)
 
 
-def outcomes_by_kind(figures: Figures, *, protect: bool, total: dict | None = None) -> Chart:
+def outcomes_by_kind(by_kind: dict[str, dict]) -> Chart:
     """Per kind of control: controls, and those with wage undercutting or working-time violations."""
     title = _("Controls and findings by kind of control")
     rows = []
-    protected = _protected_rows(figures.by_kind, protect=protect, total=total)
     for kind, label in ControlKind.choices:
-        values = protected.get(kind)
+        values = by_kind.get(kind)
         if values is None:
             continue
         rows.append((str(label), [values["controls"], values["undercutting"], values["working_time"]]))
@@ -125,12 +112,7 @@ def as_csv(chart: Chart) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def charts(figures: Figures, *, protect: bool, total: dict | None = None) -> list[Chart]:
-    """The page's charts; nationally, protected against the page's ``total`` row (built from
-    ``figures.total`` when not given), so a chart's data gives no suppressed cell away."""
-    if protect and total is None:
-        total = row(figures.total, protect=True)
-    return [
-        monthly_trend(figures, protect=protect, total=total),
-        outcomes_by_kind(figures, protect=protect, total=total),
-    ]
+def charts(*, by_month: dict[str, dict], by_kind: dict[str, dict]) -> list[Chart]:
+    """The page's charts, drawn from the rows its tables show (nationally, with the same
+    suppressions), so a chart's data gives away nothing the tables keep."""
+    return [monthly_trend(by_month), outcomes_by_kind(by_kind)]

@@ -340,6 +340,19 @@ FROM timed
 GROUP BY {{sets}}
 """  # noqa: S608 (constant fragments; every value is a parameter)
 
+_CELLS = f"""
+SELECT control_kind, sector, canton, {_SUMMED}
+FROM ({_PERIOD}) AS period
+GROUP BY control_kind, sector, canton
+"""  # noqa: S608 (constant fragments; every value is a parameter)
+
+# For the medians statement alone (``SET LOCAL``: a message of several statements is one
+# transaction with Django's client-side parameter binding): memory for its sorts (one per
+# breakdown, then one per group and median) to stay out of temporary files, and no parallel
+# workers, which on two cores cost more than they bring here. At 100,000 dossiers, 1 January
+# to today: 165 ms before, 136 ms with these (min of 3, load 3).
+_MEDIANS_SETTINGS = "SET LOCAL work_mem = '64MB'; SET LOCAL max_parallel_workers_per_gather = 0; "
+
 _OPEN = """
 SELECT status, count(*), count(*) FILTER (WHERE deadline < %(today)s)
 FROM statistics_dossierfacts WHERE {where} AND status <> 'closed'
@@ -496,7 +509,11 @@ def figures_for(
                 mapping[key] = block
             elif not block.is_empty:  # facts of the scope closed or opened outside the period
                 mapping[key] = block
-        cursor.execute(_sql(_MEDIANS, where, breakdowns=breakdowns, medians=medians), params)
+        cursor.execute(
+            _MEDIANS_SETTINGS + _sql(_MEDIANS, where, breakdowns=breakdowns, medians=medians), params
+        )
+        while cursor.description is None and cursor.nextset():
+            pass  # past the settings' results to the statement's rows
         for (
             grouping,
             kind,
@@ -523,6 +540,20 @@ def figures_for(
                 figures.open_by_status[status] = count
                 figures.overdue += overdue
     return figures
+
+
+def cells_for(scope: Scope, period: Period) -> dict[tuple[str, str, str], Block]:
+    """The period's sums by (kind, sector, canton) over the whole of ``scope``, whatever the
+    filters: what :mod:`portal.statistics.disclosure` protects for a filtered national page.
+    One query over the monthly counts and the cut days' facts rows."""
+    where, params = _where(scope, Filters(period=period))
+    params |= {"start": period.start, "end": period.end, **_months(period)}
+    with connection.cursor() as cursor:
+        cursor.execute(_CELLS.replace("{where}", where), params)
+        cells = {
+            (kind, sector, canton): _block(values) for kind, sector, canton, *values in cursor.fetchall()
+        }
+    return {address: block for address, block in cells.items() if not block.is_empty}
 
 
 def archive(dossiers: QuerySet[Dossier]) -> int:

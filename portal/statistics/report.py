@@ -17,8 +17,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from portal.dossiers.models import ControlKind
+from portal.statistics.disclosure import Cube, apply
 from portal.statistics.figures import Figures
-from portal.statistics.presentation import COLUMNS, Small, protect_group, row
+from portal.statistics.presentation import COLUMNS, Small, row
 from portal.statistics.selectors import sector_label
 from tenants.models import Canton
 
@@ -38,15 +39,18 @@ class Section:
     total: dict
 
 
-def sections(figures: Figures, *, protect: bool) -> list[Section]:
+def sections(figures: Figures, *, protect: bool, cube: Cube | None = None) -> list[Section]:
     """One section per kind of control (all four, empty ones too), lines by sector then canton.
 
-    With ``protect``, the kinds' totals are protected against the year's total (as in the
-    national view), then each kind's lines against its total.
+    With ``protect`` (the national report), the figures' suppression comes from ``cube``, the
+    year's margins protected together, as on the national view of the same year.
     """
-    totals = {kind: row(block, protect=protect) for kind, block in figures.by_kind.items()}
-    if protect:
-        protect_group(list(totals.values()), row(figures.total, protect=True))
+
+    def line(address, block) -> dict:
+        values = row(block, protect=protect)
+        return apply(values, cube.at(*address)) if protect else values
+
+    totals = {kind: line((kind, None, None), block) for kind, block in figures.by_kind.items()}
     result = []
     for kind, label in ControlKind.choices:
         cells = sorted(
@@ -54,13 +58,10 @@ def sections(figures: Figures, *, protect: bool) -> list[Section]:
             key=lambda cell: (sector_label(cell[0]), cell[1]),
         )
         lines = [
-            Line(str(sector_label(sector)), str(Canton(canton).label), row(block, protect=protect))
+            Line(str(sector_label(sector)), str(Canton(canton).label), line((kind, sector, canton), block))
             for sector, canton, block in cells
         ]
-        total = totals.get(kind, {})
-        if protect and total:
-            protect_group([line.values for line in lines], total)
-        result.append(Section(kind, str(label), lines, total))
+        result.append(Section(kind, str(label), lines, totals.get(kind, {})))
     return result
 
 

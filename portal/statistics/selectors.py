@@ -11,9 +11,10 @@ from django.utils.translation import gettext as _
 from portal.dossiers.models import ControlKind
 from portal.dossiers.workflow import Status
 from portal.statistics.charts import charts
+from portal.statistics.disclosure import Cube, apply, protect_beside, selection
 from portal.statistics.figures import Figures, Scope
 from portal.statistics.models import MonthlyCounts, ReportSubmission
-from portal.statistics.presentation import COLUMNS, protect_group, protected_count, row
+from portal.statistics.presentation import COLUMNS, protected_count, row
 from tenants.models import Canton, Organisation
 
 
@@ -30,43 +31,71 @@ def sector_label(sector: str) -> str:
     return sector or _("No sector given")
 
 
-def _table(mapping: dict, label, protect: bool, total: dict) -> list[tuple[str, object, dict]]:
-    """The rows of one breakdown; with ``protect``, secondary suppression against ``total``."""
-    rows = [(label(key), key, row(block, protect=protect)) for key, block in mapping.items()]
-    if protect:
-        protect_group([values for _label, _key, values in rows], total)
-    return sorted(rows, key=lambda item: str(item[0]))
+def _sorted(rows: dict, label) -> list[tuple[str, object, dict]]:
+    return sorted(((label(key), key, values) for key, values in rows.items()), key=lambda item: str(item[0]))
 
 
-def tables(figures: Figures, previous: Figures | None, *, protect: bool, bodies: bool = False) -> dict:
-    """Everything the figures template shows (tables and charts), with small cells suppressed
-    and, nationally, the cells hidden that would give them away from the totals.
+def tables(
+    figures: Figures,
+    previous: Figures | None,
+    *,
+    protect: bool,
+    bodies: bool = False,
+    cube: Cube | None = None,
+) -> dict:
+    """Everything the figures template shows (tables and charts); with ``protect``, small
+    cells suppressed.
 
-    Every breakdown is protected against the same total row before the summary is built from
-    it, so a total hidden for one table is hidden everywhere on the page.
+    Nationally (``protect``), the total and the tables by kind, sector and canton take their
+    suppression from ``cube``, the period's margins protected together
+    (:mod:`portal.statistics.disclosure`), so every filter of the period shows the same
+    cell alike; the bodies' and the months' tables are then protected against the total, and
+    today's open cases by status against their sum.
     """
-    total, before = row(figures.total, protect=protect), None
-    if previous is not None:
-        before = row(previous.total, protect=protect)
+    kind, sector, canton = selection(figures.filters)
+
+    def rows(mapping: dict, address) -> dict:
+        made = {key: row(block, protect=protect) for key, block in mapping.items()}
+        if protect:
+            for key, values in made.items():
+                apply(values, cube.at(*address(key)))
+        return made
+
+    total = row(figures.total, protect=protect)
+    if protect:
+        apply(total, cube.at(kind, sector, canton))
+    by_kind = rows(figures.by_kind, lambda key: (key, sector, canton))
+    by_sector = rows(figures.by_sector, lambda key: (kind, key, canton))
+    by_canton = rows(figures.by_canton, lambda key: (kind, sector, key))
+    by_month = {key: row(block, protect=protect) for key, block in figures.by_month.items()}
+    by_owner = {key: row(block, protect=protect) for key, block in figures.by_owner.items()} if bodies else {}
+    open_total = {"controls": protected_count(figures.open_cases, protect=protect)}
+    open_rows = {
+        value: {"controls": protected_count(figures.open_by_status.get(value, 0), protect=protect)}
+        for value in Status.values
+        if value != Status.CLOSED
+    }
+    if protect:
+        protect_beside(total, [list(by_month.values()), [by_owner[key] for key in sorted(by_owner)]])
+        protect_beside(open_total, [list(open_rows.values())])
+    before = row(previous.total, protect=protect) if previous is not None else None
     context = {
         "columns": COLUMNS,
         "total": total,
-        "by_kind": _table(figures.by_kind, lambda key: ControlKind(key).label, protect, total),
-        "by_sector": _table(figures.by_sector, sector_label, protect, total),
-        "by_canton": _table(figures.by_canton, lambda key: Canton(key).label, protect, total),
+        "by_kind": _sorted(by_kind, lambda key: ControlKind(key).label),
+        "by_sector": _sorted(by_sector, sector_label),
+        "by_canton": _sorted(by_canton, lambda key: Canton(key).label),
         "open_by_status": [
-            (label, protected_count(figures.open_by_status.get(value, 0), protect=protect))
-            for value, label in Status.choices
-            if value != Status.CLOSED
+            (label, open_rows[value]["controls"]) for value, label in Status.choices if value != Status.CLOSED
         ],
-        "open_cases": protected_count(figures.open_cases, protect=protect),
+        "open_cases": open_total["controls"],
         "overdue": protected_count(figures.overdue, protect=protect),
         "protect": protect,
     }
     if bodies:
         names = Organisation.objects.in_bulk(list(figures.by_owner))
-        context["by_body"] = _table(figures.by_owner, lambda key: names[key].short_name, protect, total)
-    context["charts"] = charts(figures, protect=protect, total=total)
+        context["by_body"] = _sorted(by_owner, lambda key: names[key].short_name)
+    context["charts"] = charts(by_month=by_month, by_kind=by_kind)
     context["summary"] = [(key, label, total[key], before[key] if before else None) for key, label in COLUMNS]
     return context
 

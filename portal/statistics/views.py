@@ -17,7 +17,8 @@ from portal.journal.models import Action
 from portal.statistics import access, selectors
 from portal.statistics.actions import FIRST_YEAR, may_submit, submit_report
 from portal.statistics.charts import as_csv as chart_csv
-from portal.statistics.figures import Filters, Period, all_dossiers, figures_for, own_dossiers
+from portal.statistics.disclosure import Cube, selection
+from portal.statistics.figures import Filters, Period, all_dossiers, cells_for, figures_for, own_dossiers
 from portal.statistics.forms import FigureFilterForm, previous
 from portal.statistics.models import ReportSubmission
 from portal.statistics.presentation import COLUMNS
@@ -39,11 +40,12 @@ def _figures_page(request, scope, *, protect: bool, bodies: bool = False, chart_
     shown = ("by_kind", "by_sector", "by_canton", *(("by_owner",) if bodies else ()))
     current = figures_for(scope, filters, medians=shown)
     before = figures_for(scope, previous(filters), breakdowns=False)  # only its total is shown
+    cube = _cube(scope, filters, current) if protect else None
     context = {
         "form": form,
         "filters": filters,
         "previous_period": before.filters.period,
-        **selectors.tables(current, before, protect=protect, bodies=bodies),
+        **selectors.tables(current, before, protect=protect, bodies=bodies, cube=cube),
     }
     if chart_url is not None:
         query = f"?{request.GET.urlencode()}" if request.GET else ""
@@ -51,6 +53,14 @@ def _figures_page(request, scope, *, protect: bool, bodies: bool = False, chart_
             chart.slug: chart_url(chart.slug) + query for chart in context["charts"]
         }
     return context
+
+
+def _cube(scope, filters: Filters, figures) -> Cube:
+    """The period's margins protected together: from the page's own cells when it is not
+    filtered, else from the whole scope's (one more query), so every filter agrees."""
+    if selection(filters) == (None, None, None):
+        return Cube.protected(figures.by_cell)
+    return Cube.protected(cells_for(scope, filters.period))
 
 
 def _chart_data(request, context: dict, *, slug: str, organisation, name: str) -> HttpResponse:
@@ -121,7 +131,7 @@ def _report(
         raise Http404
     _year_or_404(year)
     figures = figures_for(scope, Filters(period=Period.year(year)))
-    report = sections(figures, protect=protect)
+    report = sections(figures, protect=protect, cube=Cube.protected(figures.by_cell) if protect else None)
     record(
         action=Action.VIEW if fmt == "html" else Action.DOWNLOAD,
         object_type="statistics_report",

@@ -10,8 +10,11 @@ import pytest
 from django.urls import reverse
 
 from portal.journal.models import JournalEntry
-from portal.statistics.charts import charts, monthly_trend, outcomes_by_kind
+from portal.statistics.charts import monthly_trend, outcomes_by_kind
+from portal.statistics.disclosure import Cube
 from portal.statistics.figures import Block, Figures, Filters, Period
+from portal.statistics.presentation import row
+from portal.statistics.selectors import tables
 from tenants.roles import Role
 from tests.statistics.generator import generate
 from tests.tenants.factories import MembershipFactory, OrganisationFactory
@@ -38,10 +41,14 @@ def test_a_suppressed_month_is_a_gap_in_the_national_chart_and_less_than_three_i
     figures = Figures(filters=Filters(period=period), today=date(2025, 3, 1))
     figures.by_month = {"2025-01": Block(controls=2, closed=0), "2025-02": Block(controls=7, closed=4)}
     figures.by_kind = {"posted_workers": Block(controls=9, undercutting=1)}
-    chart = monthly_trend(figures, protect=True)
+
+    def rows(mapping, protect):
+        return {key: row(block, protect=protect) for key, block in mapping.items()}
+
+    chart = monthly_trend(rows(figures.by_month, True))
     assert chart.rows == [("2025-01", ["< 3", 0]), ("2025-02", [7, 4])]
-    assert outcomes_by_kind(figures, protect=True).rows[0][1] == [9, "< 3", 0]
-    unprotected = monthly_trend(figures, protect=False)
+    assert outcomes_by_kind(rows(figures.by_kind, True)).rows[0][1] == [9, "< 3", 0]
+    unprotected = monthly_trend(rows(figures.by_month, False))
     assert unprotected.rows[0] == ("2025-01", [2, 0])
 
 
@@ -104,5 +111,6 @@ def test_a_lone_small_month_is_not_given_away_by_the_period_total():
         "2025-03": Block(controls=30),
     }
     figures.total = Block(controls=39)
-    trend, _by_kind = charts(figures, protect=True)
+    figures.by_cell = {("posted_workers", "Bau", "GE"): Block(controls=39)}
+    trend, _by_kind = tables(figures, None, protect=True, cube=Cube.protected(figures.by_cell))["charts"]
     assert [values[0] for _month, values in trend.rows] == ["< 3", "x", 30]

@@ -189,7 +189,8 @@ def test_the_national_view_shows_one_or_two_cases_as_less_than_three(signed_in, 
     # Geneva's 3 would give Ticino's 2 away from the total of 5: hidden too (secondary suppression)
     assert response.context["total"]["controls"] == 5
     assert by_canton["GE"]["controls"] == "x" and by_canton["GE"]["persons"] == "x"
-    assert by_canton["GE"]["undercutting_share"] == 100.0  # a share cannot be added up: shown
+    # a share beside a hidden count would give it back (share x controls): hidden with it
+    assert by_canton["GE"]["undercutting_share"] == "x"
     assert response.context["total"]["fines"] == "< 3" and response.context["total"]["fines_chf"] == "< 3"
     page = response.content.decode()
     assert "1234" not in page and "4321" not in page and "1,234" not in page and "5,555" not in page
@@ -239,3 +240,42 @@ def test_the_pages_take_the_same_number_of_queries_for_1_and_50_dossiers(
         queries(signed_in(worker_a), reverse("statistics:dashboard"), YEAR_2025),
     )
     assert fifty == one
+
+
+def _marks(response, table: str) -> dict:
+    return {key: values for _label, key, values in response.context[table]}
+
+
+def test_every_filter_of_the_national_view_shows_a_cell_as_the_unfiltered_view_and_the_report_do(
+    signed_in, secretariat, organisation_a, organisation_b
+):
+    # Enough cases for some cells to be shown and some to be small: each selection's total
+    # is a row of the coarser page, and must be shown, "< 3" or "x" exactly as there.
+    generate([organisation_a, organisation_b], count=160)
+    client = signed_in(member(secretariat, Role.CASE_WORKER))
+    national = client.get(reverse("statistics:national"), YEAR_2025)
+    compared, suppressed, kinds = 0, 0, _marks(national, "by_kind")
+    for table, field in (("by_sector", "sector"), ("by_kind", "control_kind"), ("by_canton", "canton")):
+        for key, values in _marks(national, table).items():
+            if not key:  # "no sector given" has no filter of its own
+                continue
+            filtered = client.get(reverse("statistics:national"), {**YEAR_2025, field: key})
+            assert filtered.status_code == 200
+            for column in ("controls", "persons", "undercutting", "penalties_chf", "closed"):
+                assert filtered.context["total"][column] == values[column], (table, key, column)
+                compared += 1
+                suppressed += values[column] in ("< 3", "x")
+            if field == "sector":  # the kinds within a sector: the same cells as filtering by kind and sector
+                for kind, inner in _marks(filtered, "by_kind").items():
+                    both = client.get(
+                        reverse("statistics:national"), {**YEAR_2025, "sector": key, "control_kind": kind}
+                    )
+                    assert both.context["total"]["controls"] == inner["controls"]
+                    assert kind in kinds
+    assert compared > suppressed > 0  # the filters were tried on shown and on suppressed figures
+    assert isinstance(national.context["total"]["controls"], int)  # the grand total stays shown
+    # The yearly report's kind totals are the view's kind rows.
+    report = client.get(reverse("statistics:national-report", args=[2025]))
+    for section in report.context["report"]:
+        if section.kind in kinds:
+            assert section.total["controls"] == kinds[section.kind]["controls"]
