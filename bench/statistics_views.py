@@ -8,16 +8,29 @@ the year before. Each request goes through the whole stack with Django's test cl
 (middleware, access check, figures of the period and the previous period, charts,
 template); the figure is the server time per page.
 
-    .venv/bin/python bench/statistics_views.py [--dossiers N] [--rounds N]
+    .venv/bin/python bench/statistics_views.py [--dossiers N] [--rounds N] [--keep]
+
+With ``--keep`` the data is kept in ``var/bench-statistics/<dossiers>/`` (its own embedded
+server) and measured again by the next run with ``--keep``, without the 2-minute fill.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import sys
 import time
+from pathlib import Path
 
-from common import bench_database, percentiles, status_line
+if "--keep" in sys.argv:  # read before Django starts: the kept data has its own server
+    _early = argparse.ArgumentParser(add_help=False)
+    _early.add_argument("--dossiers", type=int, default=100_000)
+    _known, _rest = _early.parse_known_args()
+    os.environ["PORTAL_EMBEDDED_PGDATA"] = str(
+        Path(__file__).resolve().parent.parent / "var" / "bench-statistics" / str(_known.dossiers) / "pgdata"
+    )
+
+from common import bench_database, kept_database, percentiles, status_line
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
@@ -130,6 +143,18 @@ def populate(dossiers: int):
     return worker, national, bodies[0]
 
 
+def kept_population(dossiers: int):
+    """The kept data's users (filled on the first run)."""
+    from tenants.models import Membership
+
+    if not Dossier.objects.exists():
+        return populate(dossiers)
+    print(f"kept data: {Dossier.objects.count()} dossiers, {ArchivedFacts.objects.count()} kept facts")
+    worker = Membership.objects.get(organisation__short_name="AMB 0").user
+    national = Membership.objects.get(organisation__short_name="SECO").user
+    return worker, national, worker.memberships.get().organisation
+
+
 def measure(worker, national, body, rounds: int) -> None:
     cases = {
         "dashboard of a body (1 Jan to today)": (worker, "/de/statistics/"),
@@ -169,11 +194,16 @@ def main():
     )
     parser.add_argument("--dossiers", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--keep", action="store_true", help="keep the data for the next run (var/)")
     arguments = parser.parse_args()
     print(f"load average before: {os.getloadavg()}")
-    with bench_database():
-        worker, national, body = populate(arguments.dossiers)
-        measure(worker, national, body, arguments.rounds)
+    if arguments.keep:
+        with kept_database():
+            measure(*kept_population(arguments.dossiers), arguments.rounds)
+    else:
+        with bench_database():
+            worker, national, body = populate(arguments.dossiers)
+            measure(worker, national, body, arguments.rounds)
     print(f"load average after: {os.getloadavg()}")
 
 
