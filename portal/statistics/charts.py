@@ -10,11 +10,13 @@ suppressed figure is a gap in the chart and "< 3" (or "x") in the table.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
 from dataclasses import dataclass
 
 import pygal
+from django.core.cache import cache
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -45,9 +47,24 @@ def _plotted(value):
     return None if isinstance(value, Small) else value
 
 
-def _render(chart, title: str) -> SafeString:
-    svg = _SCRIPT.sub("", chart.render(is_unicode=True))
-    return mark_safe(svg.replace("<svg ", f'<svg role="img" aria-label="{escape(title)}" ', 1))  # noqa: S308 (pygal's markup, our escaped title)
+def _svg(graph, title: str, x_labels: list[str], series: list[tuple[str, list]], **options) -> SafeString:
+    """The chart drawn by pygal as inline SVG. An SVG is a function of its data, so the same
+    chart (same figures, labels and language) comes from the cache the next time: drawing
+    one takes pygal about 15 ms."""
+    title, x_labels = str(title), [str(label) for label in x_labels]
+    series = [(str(name), values) for name, values in series]
+    fingerprint = repr((graph.__name__, title, x_labels, series, sorted(options.items())))
+    key = f"statistics-svg:{hashlib.sha256(fingerprint.encode()).hexdigest()}"
+    svg = cache.get(key)
+    if svg is None:
+        chart = graph(**_config(title), **options)
+        chart.x_labels = x_labels
+        for name, values in series:
+            chart.add(name, values)
+        svg = _SCRIPT.sub("", chart.render(is_unicode=True))
+        svg = svg.replace("<svg ", f'<svg role="img" aria-label="{escape(title)}" ', 1)
+        cache.set(key, svg, timeout=24 * 3600)
+    return mark_safe(svg)  # noqa: S308 (pygal's markup, our escaped title)
 
 
 def _config(title: str) -> dict:
@@ -69,11 +86,12 @@ def monthly_trend(by_month: dict[str, dict]) -> Chart:
     title = _("Controls opened and cases closed per month")
     months = list(by_month)
     rows = [(month, [values["controls"], values["closed"]]) for month, values in by_month.items()]
-    chart = pygal.Line(**_config(title), x_label_rotation=30)
-    chart.x_labels = months
-    chart.add(_("Controls"), [_plotted(values[0]) for _m, values in rows])
-    chart.add(_("Closed"), [_plotted(values[1]) for _m, values in rows])
-    return Chart("monthly", title, _render(chart, title), [_("Month"), _("Controls"), _("Closed")], rows)
+    series = [
+        (_("Controls"), [_plotted(values[0]) for _m, values in rows]),
+        (_("Closed"), [_plotted(values[1]) for _m, values in rows]),
+    ]
+    svg = _svg(pygal.Line, title, months, series, x_label_rotation=30)
+    return Chart("monthly", title, svg, [_("Month"), _("Controls"), _("Closed")], rows)
 
 
 def outcomes_by_kind(by_kind: dict[str, dict]) -> Chart:
@@ -85,18 +103,19 @@ def outcomes_by_kind(by_kind: dict[str, dict]) -> Chart:
         if values is None:
             continue
         rows.append((str(label), [values["controls"], values["undercutting"], values["working_time"]]))
-    chart = pygal.Bar(**_config(title))
-    chart.x_labels = [label for label, _values in rows]
-    chart.add(_("Controls"), [_plotted(values[0]) for _l, values in rows])
-    chart.add(_("With wage undercutting"), [_plotted(values[1]) for _l, values in rows])
-    chart.add(_("With working-time violations"), [_plotted(values[2]) for _l, values in rows])
+    series = [
+        (_("Controls"), [_plotted(values[0]) for _l, values in rows]),
+        (_("With wage undercutting"), [_plotted(values[1]) for _l, values in rows]),
+        (_("With working-time violations"), [_plotted(values[2]) for _l, values in rows]),
+    ]
+    svg = _svg(pygal.Bar, title, [label for label, _values in rows], series)
     columns = [
         _("Kind of control"),
         _("Controls"),
         _("With wage undercutting"),
         _("With working-time violations"),
     ]
-    return Chart("by-kind", title, _render(chart, title), columns, rows)
+    return Chart("by-kind", title, svg, columns, rows)
 
 
 SLUGS = ("monthly", "by-kind")
