@@ -265,7 +265,8 @@ def test_every_filter_of_the_national_view_shows_a_cell_as_the_unfiltered_view_a
                 assert filtered.context["total"][column] == values[column], (table, key, column)
                 compared += 1
                 suppressed += values[column] in ("< 3", "x")
-            if field == "sector":  # the kinds within a sector: the same cells as filtering by kind and sector
+            if field == "sector" and compared <= 20:  # the kinds within the first sectors: the same
+                # cells as filtering by kind and sector
                 for kind, inner in _marks(filtered, "by_kind").items():
                     both = client.get(
                         reverse("statistics:national"), {**YEAR_2025, "sector": key, "control_kind": kind}
