@@ -107,10 +107,8 @@ def protect_lines(lines: list[tuple[dict, list[dict]]]) -> None:
         pending = [
             (parent, children)
             for parent, children in lines
-            if touched and any(id(values) in touched for values in (parent, *children))
+            if any(id(values) in touched for values in (parent, *children))
         ]
-        if not touched:
-            break
 
 
 def _hide_under_hidden(parent: dict, children: list[dict]) -> bool:
