@@ -17,8 +17,8 @@ from portal.dossiers.retention import destroy
 from portal.statistics.facts import refresh
 from portal.statistics.figures import Filters, Period, all_dossiers, figures_for
 from portal.statistics.models import ArchivedFacts, DossierFacts, MonthlyCounts
-from tests.statistics.generator import CANTONS, KINDS, SECTORS, _at
-from tests.statistics.test_facts import workflow_step
+from tests.statistics.generator import _at
+from tests.statistics.test_facts import create_random, workflow_step
 
 pytestmark = pytest.mark.django_db
 
@@ -100,16 +100,9 @@ def test_the_monthly_counts_equal_a_recomputation_after_random_operations(
             else "create"
         )
         if operation == "create":
-            owner = rng.choice([organisation_a, organisation_b])
             live.append(
-                create_dossier(
-                    owner=owner,
-                    acting_user=worker_of[owner.pk],
-                    company_name=f"Zähl {seed}-{step} AG",
-                    canton=rng.choice(CANTONS),
-                    control_kind=rng.choice(KINDS),
-                    sector=rng.choice(SECTORS),
-                    persons_checked=rng.randrange(0, 20),
+                create_random(
+                    rng, [organisation_a, organisation_b], worker_of, f"Zähl {seed}-{step} AG", persons=True
                 )
             )
             done[operation] += 1

@@ -109,6 +109,21 @@ def random_changes(rng: random.Random) -> dict:
     return {name: choices[name]() for name in rng.sample(sorted(choices), rng.randrange(1, 5))}
 
 
+def create_random(rng, owners, worker_of, company_name: str, *, persons: bool = False) -> Dossier:
+    """A dossier created through the action for a body of ``owners``, with a random canton,
+    kind and sector (and number of persons checked), drawn in that order."""
+    owner = rng.choice(owners)
+    return create_dossier(
+        owner=owner,
+        acting_user=worker_of[owner.pk],
+        company_name=company_name,
+        canton=rng.choice(CANTONS),
+        control_kind=rng.choice(KINDS),
+        sector=rng.choice(SECTORS),
+        **({"persons_checked": rng.randrange(0, 20)} if persons else {}),
+    )
+
+
 def workflow_step(operation, rng, live, index, worker_of, other) -> bool:
     """Carries out a status change, an edit or a hand-over of ``live[index]`` through the
     actions (keeping ``live`` current); False for any other operation, and for a status change
@@ -141,16 +156,8 @@ def test_the_facts_rows_equal_a_recomputation_after_random_operations(
             rng.choice(["create", "status", "status", "edit", "hand_over", "destroy"]) if live else "create"
         )
         if operation == "create":
-            owner = rng.choice([organisation_a, organisation_b])
             live.append(
-                create_dossier(
-                    owner=owner,
-                    acting_user=worker_of[owner.pk],
-                    company_name=f"Zufall {seed}-{step} AG",
-                    canton=rng.choice(CANTONS),
-                    control_kind=rng.choice(KINDS),
-                    sector=rng.choice(SECTORS),
-                )
+                create_random(rng, [organisation_a, organisation_b], worker_of, f"Zufall {seed}-{step} AG")
             )
             continue
         index = rng.randrange(len(live))
