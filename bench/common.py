@@ -22,10 +22,13 @@ from django.test.utils import setup_databases, teardown_databases
 @contextmanager
 def bench_database():
     """A fresh, migrated database (``test_portal``), dropped afterwards."""
+    from portal.statistics.overlap import close_connections
+
     config = setup_databases(verbosity=0, interactive=False)
     try:
         yield
     finally:
+        close_connections()  # the statistics pages' other connections (CONN_MAX_AGE)
         teardown_databases(config, verbosity=0)
 
 
@@ -37,9 +40,12 @@ def kept_database():
     from django.db import connections
 
     setup_databases(verbosity=0, interactive=False, keepdb=True, serialized_aliases=set())
+    from portal.statistics.overlap import close_connections
+
     try:
         yield
     finally:
+        close_connections()
         connections.close_all()
 
 

@@ -30,6 +30,11 @@ if "--keep" in sys.argv:  # read before Django starts: the kept data has its own
         Path(__file__).resolve().parent.parent / "var" / "bench-statistics" / str(_known.dossiers) / "pgdata"
     )
 
+# Database connections live as in production (portal/settings/production.py): the page's
+# statements that run on other connections at the same time (portal/statistics/overlap.py)
+# find theirs open, as a server's do.
+os.environ.setdefault("DATABASE_CONN_MAX_AGE", "60")
+
 from common import bench_database, kept_database, percentiles, status_line
 from django.core.management import call_command
 from django.db import connection

@@ -344,6 +344,10 @@ PORTAL_FILE_KEYS = env_list("PORTAL_FILE_KEYS", [])
 # production requires its own. Changing it splits each company in two for the periods that
 # straddle the change.
 STATISTICS_COMPANY_KEY = env_str("STATISTICS_COMPANY_KEY", "")
+# Threads per server process (each with its own database connection) that run a statistics
+# page's independent statements at the same time (portal/statistics/overlap.py); 0: one
+# after the other. Count them in with the database's max_connections.
+STATISTICS_PARALLEL_QUERIES = env_int("STATISTICS_PARALLEL_QUERIES", 3)
 PORTAL_UPLOAD_MAX_BYTES = env_int("PORTAL_UPLOAD_MAX_MB", 500) * 1024 * 1024
 # Retention: destroyed this many days after the starting point ("created": when the
 # dossier was put on the platform; "last_activity": its latest document or message).

@@ -52,6 +52,7 @@ from django.utils import timezone
 from portal.dossiers.models import Dossier
 from portal.statistics.facts import refresh
 from portal.statistics.models import ArchivedFacts, DossierFacts
+from portal.statistics.overlap import begin
 
 ZERO = Decimal("0.00")
 
@@ -360,7 +361,9 @@ GROUP BY status
 """
 
 
-def _sql(template: str, where: str, *, breakdowns: bool, medians: tuple[str, ...] | None = None) -> str:
+def _sql(
+    template: str, where: str, *, breakdowns: bool, medians: tuple[str, ...] | None = None, total: bool = True
+) -> str:
     if not breakdowns:  # the total alone: one group
         grouping, sets = "63, NULL, NULL, NULL, NULL, NULL, NULL", "()"
     elif medians is not None:  # the breakdowns asked for; the same bits as the sums' sets
@@ -373,7 +376,10 @@ def _sql(template: str, where: str, *, breakdowns: bool, medians: tuple[str, ...
             for place, key in enumerate(grouped)
         )
         values = ", ".join(key or "NULL" for key in grouped)
-        grouping, sets = f"{bits} + 1, {values}, NULL", f"GROUPING SETS ({', '.join(['()', *chosen])})"
+        grouping, sets = (
+            f"{bits} + 1, {values}, NULL",
+            f"GROUPING SETS ({', '.join(['()'] * total + chosen)})",
+        )
     else:
         grouping, sets = f"GROUPING({_KEYS}), {_KEYS}", f"GROUPING SETS ({_BREAKDOWNS}, (closed_month))"
     return template.replace("{where}", where).replace("{grouping}", grouping).replace("{sets}", sets)
@@ -482,8 +488,10 @@ def figures_for(
     PostgreSQL sums the period in every breakdown at once (the whole months from the monthly
     counts, the days of cut months from the facts rows), takes the medians and counts the
     companies in a second query (the total's and those of the breakdowns named in
-    ``medians``; the others' stay ``None`` and 0), and a third counts today's open cases. Without ``breakdowns`` only the total
-    is computed (two queries), as the comparison with the previous period needs.
+    ``medians``; the others' stay ``None`` and 0), and a third counts today's open cases.
+    Without ``breakdowns`` only the total is computed (two queries), as the comparison with
+    the previous period needs. The medians' query, the costliest, runs on another connection
+    meanwhile when it may (:mod:`portal.statistics.overlap`).
     """
     today = today or timezone.localdate()
     period = filters.period
@@ -492,6 +500,11 @@ def figures_for(
         figures.by_month = {month: Block() for month in period.months()}
     where, params = _where(scope, filters)
     params |= {"start": period.start, "end": period.end, "today": today, **_months(period)}
+    # The costliest statement, in two halves, begins first, on other connections when it may
+    # (overlap.py).
+    begun = [
+        begin(_rows, _MEDIANS_SETTINGS + sql, params) for sql in _medians_sql(where, breakdowns, medians)
+    ]
     with connection.cursor() as cursor:
         cursor.execute(_sql(_SUMS, where, breakdowns=breakdowns), params)
         for grouping, kind, sector, canton, owner_id, opened, closed, *values in cursor.fetchall():
@@ -509,11 +522,11 @@ def figures_for(
                 mapping[key] = block
             elif not block.is_empty:  # facts of the scope closed or opened outside the period
                 mapping[key] = block
-        cursor.execute(
-            _MEDIANS_SETTINGS + _sql(_MEDIANS, where, breakdowns=breakdowns, medians=medians), params
-        )
-        while cursor.description is None and cursor.nextset():
-            pass  # past the settings' results to the statement's rows
+        if breakdowns:
+            cursor.execute(_OPEN.replace("{where}", where), params)
+            for status, count, overdue in cursor.fetchall():
+                figures.open_by_status[status] = count
+                figures.overdue += overdue
         for (
             grouping,
             kind,
@@ -527,19 +540,37 @@ def figures_for(
             to_report,
             sanctions,
             to_sanction,
-        ) in cursor.fetchall():
+        ) in (row for rows in begun for row in rows.result()):
             month = f"{month:%Y-%m}" if month else None
             mapping, key = _target(figures, grouping, kind, sector, canton, owner_id, month)
             block = figures.total if mapping is None else mapping[key]
             block.companies = companies
             block.reports, block.report_median = reports, _median(to_report)
             block.sanctions, block.sanction_median = sanctions, _median(to_sanction)
-        if breakdowns:
-            cursor.execute(_OPEN.replace("{where}", where), params)
-            for status, count, overdue in cursor.fetchall():
-                figures.open_by_status[status] = count
-                figures.overdue += overdue
     return figures
+
+
+def _medians_sql(where: str, breakdowns: bool, medians: tuple[str, ...]) -> list[str]:
+    """The medians' query in two halves of the breakdowns asked for (the total with the
+    first): each half sorts the period's controls once per breakdown, so two connections can
+    share the work (a national page: 113 ms in one, 65 and 59 ms in two)."""
+    if not breakdowns:
+        return [_sql(_MEDIANS, where, breakdowns=False)]
+    middle = (len(medians) + 1) // 2
+    return [
+        _sql(_MEDIANS, where, breakdowns=True, medians=part, total=first)
+        for first, part in ((True, medians[:middle]), (False, medians[middle:]))
+        if first or part
+    ]
+
+
+def _rows(sql: str, params: dict) -> list[tuple]:
+    """The rows of the last statement of ``sql`` (the ones before it set options)."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while cursor.description is None and cursor.nextset():
+            pass  # past the settings' results to the statement's rows
+        return cursor.fetchall()
 
 
 def cells_for(scope: Scope, period: Period) -> dict[tuple[str, str, str], Block]:

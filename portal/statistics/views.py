@@ -21,6 +21,7 @@ from portal.statistics.disclosure import Cube, selection
 from portal.statistics.figures import Filters, Period, all_dossiers, cells_for, figures_for, own_dossiers
 from portal.statistics.forms import FigureFilterForm, previous
 from portal.statistics.models import ReportSubmission
+from portal.statistics.overlap import begin
 from portal.statistics.presentation import COLUMNS
 from portal.statistics.report import as_csv, as_xlsx, sections
 from tenants.models import Organisation
@@ -38,9 +39,13 @@ def _figures_page(request, scope, *, protect: bool, bodies: bool = False, chart_
     filters = form.filters()
     # Medians of the tables the page shows only (the months' and the report cells' are not).
     shown = ("by_kind", "by_sector", "by_canton", *(("by_owner",) if bodies else ()))
+    # The previous period (only its total is shown) and a filtered page's cells on other
+    # connections meanwhile, when they may (overlap.py).
+    before = begin(figures_for, scope, previous(filters), breakdowns=False)
+    cells = begin(cells_for, scope, filters.period) if protect and selection(filters) != (None,) * 3 else None
     current = figures_for(scope, filters, medians=shown)
-    before = figures_for(scope, previous(filters), breakdowns=False)  # only its total is shown
-    cube = _cube(scope, filters, current) if protect else None
+    cube = _cube(current, cells) if protect else None
+    before = before.result()
     context = {
         "form": form,
         "filters": filters,
@@ -55,12 +60,12 @@ def _figures_page(request, scope, *, protect: bool, bodies: bool = False, chart_
     return context
 
 
-def _cube(scope, filters: Filters, figures) -> Cube:
+def _cube(figures, cells) -> Cube:
     """The period's margins protected together: from the page's own cells when it is not
-    filtered, else from the whole scope's (one more query), so every filter agrees."""
-    if selection(filters) == (None, None, None):
+    filtered, else from the whole scope's (``cells``, one more query), so every filter agrees."""
+    if cells is None:
         return Cube.protected(figures.by_cell)
-    return Cube.protected(cells_for(scope, filters.period))
+    return Cube.protected(cells.result())
 
 
 def _chart_data(request, context: dict, *, slug: str, organisation, name: str) -> HttpResponse:
