@@ -9,7 +9,9 @@ from pathlib import Path
 # (portal/dossiers/models/changes.py), so the other process's test transaction would hold
 # this one's feed back for as long as it runs.
 if os.environ.get("PYTEST_XDIST_WORKER") and not os.environ.get("DATABASE_URL"):
-    _data = os.environ.get("PORTAL_EMBEDDED_PGDATA") or Path(__file__).resolve().parents[2] / "var" / "postgres"
+    _data = (
+        os.environ.get("PORTAL_EMBEDDED_PGDATA") or Path(__file__).resolve().parents[2] / "var" / "postgres"
+    )
     os.environ["PORTAL_EMBEDDED_PGDATA"] = f"{_data}-{os.environ['PYTEST_XDIST_WORKER']}"
 
 from portal.settings.base import *  # noqa: F403
