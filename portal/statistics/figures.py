@@ -3,8 +3,8 @@
 Each live dossier has a row of facts (``DossierFacts``, kept current by ``facts.py`` in
 the writing transaction) and each destroyed one its kept facts (``ArchivedFacts``); one
 query lets PostgreSQL sum both over the period in every breakdown at once (``GROUPING
-SETS``, medians by ``percentile_disc``), a second counts today's open cases
-(:func:`figures_for`). The figures are tested against an independent computation; the
+SETS``), another (in two halves) takes the medians by ``percentile_disc``, a last counts
+today's open cases (:func:`figures_for`). The figures are tested against an independent computation; the
 number of queries, and the number of rows read back, do not depend on the number of
 dossiers.
 
@@ -483,15 +483,15 @@ def figures_for(
     breakdowns: bool = True,
     medians: tuple[str, ...] = BREAKDOWNS,
 ) -> Figures:
-    """The figures of ``scope`` (a body's own, or all) under ``filters``: three queries.
+    """The figures of ``scope`` (a body's own, or all) under ``filters``: four queries.
 
     PostgreSQL sums the period in every breakdown at once (the whole months from the monthly
     counts, the days of cut months from the facts rows), takes the medians and counts the
-    companies in a second query (the total's and those of the breakdowns named in
+    companies in a second query, in two halves (the total's and those of the breakdowns named in
     ``medians``; the others' stay ``None`` and 0), and a third counts today's open cases.
     Without ``breakdowns`` only the total is computed (two queries), as the comparison with
-    the previous period needs. The medians' query, the costliest, runs on another connection
-    meanwhile when it may (:mod:`portal.statistics.overlap`).
+    the previous period needs. The medians' halves, the costliest, run on other connections
+    meanwhile when they may (:mod:`portal.statistics.overlap`).
     """
     today = today or timezone.localdate()
     period = filters.period
