@@ -3,7 +3,7 @@
 Each live dossier has a row of facts (``DossierFacts``, kept current by ``facts.py`` in
 the writing transaction) and each destroyed one its kept facts (``ArchivedFacts``); one
 query lets PostgreSQL sum both over the period in every breakdown at once (``GROUPING
-SETS``), another (in two halves) takes the medians by ``percentile_disc``, a last counts
+SETS``), another takes the medians by ``percentile_disc``, a last counts
 today's open cases (:func:`figures_for`). The figures are tested against an independent computation; the
 number of queries, and the number of rows read back, do not depend on the number of
 dossiers.
@@ -52,7 +52,7 @@ from django.utils import timezone
 from portal.dossiers.models import Dossier
 from portal.statistics.facts import refresh
 from portal.statistics.models import ArchivedFacts, DossierFacts
-from portal.statistics.overlap import begin
+from portal.statistics.overlap import begin, may_overlap
 
 ZERO = Decimal("0.00")
 
@@ -483,11 +483,12 @@ def figures_for(
     breakdowns: bool = True,
     medians: tuple[str, ...] = BREAKDOWNS,
 ) -> Figures:
-    """The figures of ``scope`` (a body's own, or all) under ``filters``: four queries.
+    """The figures of ``scope`` (a body's own, or all) under ``filters``: three queries (four
+    when the medians' halves run on other connections).
 
     PostgreSQL sums the period in every breakdown at once (the whole months from the monthly
     counts, the days of cut months from the facts rows), takes the medians and counts the
-    companies in a second query, in two halves (the total's and those of the breakdowns named in
+    companies in a second query (the total's and those of the breakdowns named in
     ``medians``; the others' stay ``None`` and 0), and a third counts today's open cases.
     Without ``breakdowns`` only the total is computed (two queries), as the comparison with
     the previous period needs. The medians' halves, the costliest, run on other connections
@@ -500,10 +501,11 @@ def figures_for(
         figures.by_month = {month: Block() for month in period.months()}
     where, params = _where(scope, filters)
     params |= {"start": period.start, "end": period.end, "today": today, **_months(period)}
-    # The costliest statement, in two halves, begins first, on other connections when it may
-    # (overlap.py).
+    # The costliest statement begins first: in two halves on other connections when they may
+    # run there (overlap.py), else whole, on this one.
     begun = [
-        begin(_rows, _MEDIANS_SETTINGS + sql, params) for sql in _medians_sql(where, breakdowns, medians)
+        begin(_rows, _MEDIANS_SETTINGS + sql, params)
+        for sql in _medians_sql(where, breakdowns, medians, halves=may_overlap())
     ]
     with connection.cursor() as cursor:
         cursor.execute(_sql(_SUMS, where, breakdowns=breakdowns), params)
@@ -550,12 +552,15 @@ def figures_for(
     return figures
 
 
-def _medians_sql(where: str, breakdowns: bool, medians: tuple[str, ...]) -> list[str]:
-    """The medians' query in two halves of the breakdowns asked for (the total with the
-    first): each half sorts the period's controls once per breakdown, so two connections can
-    share the work (a national page: 113 ms in one, 65 and 59 ms in two)."""
+def _medians_sql(where: str, breakdowns: bool, medians: tuple[str, ...], *, halves: bool) -> list[str]:
+    """The medians' query, with ``halves`` in two halves of the breakdowns asked for (the
+    total with the first): each half sorts the period's controls once per breakdown, so two
+    connections can share the work (a national page: 113 ms in one, 65 and 59 ms in two;
+    in sequence the halves would only add a second scan)."""
     if not breakdowns:
         return [_sql(_MEDIANS, where, breakdowns=False)]
+    if not halves:
+        return [_sql(_MEDIANS, where, breakdowns=True, medians=medians)]
     middle = (len(medians) + 1) // 2
     return [
         _sql(_MEDIANS, where, breakdowns=True, medians=part, total=first)

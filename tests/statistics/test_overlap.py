@@ -66,7 +66,7 @@ def test_the_national_view_shows_the_same_figures_with_its_statements_on_several
     assert in_sequence["total"]["controls"] > 0 and in_sequence["by_body"]
     # In sequence the request's connection ran the medians and the previous period itself;
     # together, other connections did.
-    assert sum("percentile_disc" in sql for sql in all_on_request) == 3  # two halves, the previous period
+    assert sum("percentile_disc" in sql for sql in all_on_request) == 2  # the period's, the previous period's
     assert not any("percentile_disc" in sql for sql in on_request)
     assert len(on_request) < len(all_on_request)
     assert _others(closing=True) == 0  # and closed them afterwards (CONN_MAX_AGE is 0 here)
